@@ -1,0 +1,162 @@
+"""Typed settings of the endpoint, read from command-line flags, then ``MSCPO_*`` environment variables, then
+defaults.
+
+One table (``FIELDS``) drives the argparse flags, the environment variables and the documentation, so the
+three can never disagree. No setting is a secret, so the whole table may be logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mscpo.errors import InputError
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: its flag, environment variable, parser and help text."""
+
+    name: str
+    parse: Callable[[str], Any]
+    help: str
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return "MSCPO_" + self.name.upper()
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {text!r} (use true/false)")
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _url(text: str) -> str:
+    text = text.strip().rstrip("/")
+    if text and not text.startswith(("http://", "https://")):
+        raise ValueError(f"must start with http:// or https://, got {text!r}")
+    return text
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs to know; immutable so every worker sees the same values."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 0
+    query_timeout: float = 30.0
+    public_url: str = ""
+    iri_base: str = "https://w3id.org/mscpo/"
+    max_rows: int = 10000
+    max_result_bytes: int = 64 * 1024 * 1024
+    max_request_bytes: int = 1024 * 1024
+    cache_entries: int = 1024
+    log_level: str = "info"
+    home: str = ""
+
+    @property
+    def effective_workers(self) -> int:
+        """Several workers so a slow query only ever occupies one of them."""
+        return self.workers or max(3, 2 * (os.cpu_count() or 1) + 1)
+
+    @property
+    def base_url(self) -> str:
+        """Where clients reach this server: the configured public URL or the bound host and port."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.base_url + "/sparql"
+
+    def summary(self) -> dict[str, Any]:
+        """Every setting by name, for the start-up log and /health."""
+        return {spec.name: getattr(self, spec.name) for spec in FIELDS}
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("host", str, "interface to bind (127.0.0.1 keeps the server private; 0.0.0.0 for all)"),
+    Field("port", int, "TCP port to listen on"),
+    Field("workers", _non_negative_int, "worker processes (0 = 2 x CPUs + 1, at least 3)"),
+    Field(
+        "query_timeout", _positive_float, "seconds a query may run before it is stopped (503 + Retry-After)"
+    ),
+    Field(
+        "public_url",
+        _url,
+        "public base URL of this server, used in the service description and links "
+        "(default http://HOST:PORT)",
+    ),
+    Field("iri_base", str, "IRI namespace served by dereferencing: IRI_BASE + path is answered at /path"),
+    Field("max_rows", _non_negative_int, "most rows a SELECT returns; longer results are cut (0 = no limit)"),
+    Field(
+        "max_result_bytes", _non_negative_int, "largest serialized result; beyond it the query fails with 500"
+    ),
+    Field("max_request_bytes", _non_negative_int, "largest request body or query string (413 beyond it)"),
+    Field("cache_entries", _non_negative_int, "results of identical queries kept per worker (0 = no cache)"),
+    Field("log_level", str, "debug, info, warning or error"),
+    Field("home", str, "project folder holding ontology/, data/ and examples/ (default: the checkout)"),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per setting; the default is None so the environment can fill what the flag leaves out."""
+    for spec in FIELDS:
+        default = getattr(Settings(), spec.name)
+        parser.add_argument(
+            spec.flag,
+            dest=spec.name,
+            default=None,
+            metavar=spec.name.upper(),
+            help=f"{spec.help}; env {spec.env}; default {default!r}",
+        )
+
+
+def load(args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Flags beat environment variables, which beat defaults; a bad value is an InputError naming it."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for spec in FIELDS:
+        raw = getattr(args, spec.name, None) if args is not None else None
+        source = spec.flag
+        if raw is None and spec.env in env:
+            raw, source = env[spec.env], spec.env
+        if raw is None:
+            continue
+        try:
+            values[spec.name] = spec.parse(str(raw))
+        except ValueError as exc:
+            raise InputError(f"invalid value for {source}: {exc}") from None
+    settings = Settings(**values)
+    if settings.log_level.lower() not in {"debug", "info", "warning", "error"}:
+        raise InputError(
+            f"invalid log level {settings.log_level!r}", hint="use debug, info, warning or error"
+        )
+    if not settings.iri_base.endswith(("/", "#")):
+        settings = replace(settings, iri_base=settings.iri_base + "/")
+    return settings

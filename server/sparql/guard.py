@@ -1,0 +1,223 @@
+"""Inspect a query before it runs: its form, whether it is an update, whether it calls SERVICE, and its row
+bound.
+
+pyoxigraph exposes neither its algebra nor a switch to turn SERVICE off, and it would fetch a SERVICE IRI over
+HTTP. So the query text is tokenized (comments, strings, IRIs and prefixed names masked, SPARQL codepoint
+escapes decoded first) and refused when a SERVICE keyword remains. FROM / FROM NAMED never fetch in pyoxigraph
+(they select graphs of the store); ``check_graphs`` still refuses names the store does not hold, so a caller
+learns at once that nothing was loaded. LOAD only exists in updates, which this endpoint refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_WORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+
+_TOKEN = re.compile(
+    r"(?P<comment>#[^\n\r]*)"
+    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
+    r"|(?P<var>[?$][^\s(){}\[\],;.]+)"
+    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    r"|(?P<pname>(?:[^\W\d][\w.-]*)?:[^\s(){}\[\],;]*)"
+    r"|(?P<word>[^\W\d]\w*)"
+    r"|(?P<open>[{(])|(?P<close>[})])"
+    r"|(?P<ws>\s+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+CACHEABLE_CHARS = 8192
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+class GuardError(Exception):
+    """A query refused by policy (HTTP 403) with a message saying why."""
+
+
+class DatasetError(Exception):
+    """A query naming a graph the store does not hold (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the guard learned: the form (SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE) and the text to run."""
+
+    form: str
+    text: str
+    row_limited: bool
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Significant tokens only (no whitespace or comments); each keeps its offset in ``text``."""
+    return [
+        Token(m.lastgroup or "other", m.group(), m.start())
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup not in ("ws", "comment")
+    ]
+
+
+def _decode_escapes(text: str) -> str:
+    """SPARQL processes \\u / \\U codepoint escapes before parsing, so the guard must see through them."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _form(tokens: list[Token]) -> str:
+    for token in tokens:
+        if token.kind == "word":
+            word = token.text.upper()
+            if word in QUERY_FORMS:
+                return word
+            if word in UPDATE_WORDS:
+                return "UPDATE"
+    return "UNKNOWN"
+
+
+def _has_service(tokens: list[Token]) -> bool:
+    return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens)
+
+
+def _dataset_clauses(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """IRIs named by FROM and FROM NAMED (prefixed names resolved with the query's PREFIX declarations)."""
+    prefixes: dict[str, str] = {}
+    graphs: list[str] = []
+    named: list[str] = []
+    for i, token in enumerate(tokens):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text] = tokens[i + 2].text[1:-1]
+        elif word == "FROM" and i + 1 < len(tokens):
+            target, into = i + 1, graphs
+            if tokens[target].kind == "word" and tokens[target].text.upper() == "NAMED":
+                target, into = target + 1, named
+            if target < len(tokens):
+                into.append(_expand(tokens[target], prefixes))
+    return tuple(graphs), tuple(named)
+
+
+def _expand(token: Token, prefixes: dict[str, str]) -> str:
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix + ":" in prefixes:
+            return prefixes[prefix + ":"] + local
+    return token.text
+
+
+def _limit_rows(text: str, tokens: list[Token], max_rows: int) -> str | None:
+    """Wrap a SELECT so it returns at most ``max_rows`` rows; None when the query is already bounded that
+    tightly.
+
+    ``prologue SELECT * dataset WHERE { { SELECT … body modifiers VALUES } } LIMIT n`` keeps the query's own
+    projection, order and dataset while letting the engine stop early.
+    """
+    select_index = next(i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() == "SELECT")
+    depth = 0
+    dataset_start = body_start = None
+    for i in range(select_index + 1, len(tokens)):
+        token = tokens[i]
+        if token.kind == "open" and token.text == "(":
+            depth += 1
+        elif token.kind == "close" and token.text == ")":
+            depth -= 1
+        elif depth == 0 and token.kind == "word" and token.text.upper() == "FROM" and dataset_start is None:
+            dataset_start = i
+        elif depth == 0 and ((token.kind == "word" and token.text.upper() == "WHERE") or token.text == "{"):
+            body_start = i
+            break
+    if body_start is None:
+        return None
+    # An existing top-level LIMIT at or below the bound makes the wrapper unnecessary.
+    depth = 0
+    for i in range(body_start, len(tokens) - 1):
+        token = tokens[i]
+        if token.kind in ("open", "close"):
+            depth += 1 if token.kind == "open" else -1
+        elif depth == 0 and token.kind == "word" and token.text.upper() == "LIMIT":
+            following = tokens[i + 1].text
+            if following.isdigit() and int(following) <= max_rows:
+                return None
+    clause = tokens[select_index + 1 : dataset_start if dataset_start is not None else body_start]
+    select_start = tokens[select_index].start
+    clause_end = tokens[dataset_start if dataset_start is not None else body_start].start
+    dataset = (
+        text[tokens[dataset_start].start : tokens[body_start].start] if dataset_start is not None else ""
+    )
+    return (
+        f"{text[:select_start]}SELECT {_projection(clause)} {dataset}WHERE {{ {{ "
+        f"{text[select_start:clause_end]}"
+        f"{text[tokens[body_start].start :]}\n}} }} LIMIT {max_rows}"
+    )
+
+
+def _projection(clause: list[Token]) -> str:
+    """The outer projection that keeps the inner SELECT's column order (``*`` stays ``*``)."""
+    names: list[str] = []
+    depth = 0
+    for i, token in enumerate(clause):
+        if token.kind in ("open", "close"):
+            depth += 1 if token.kind == "open" else -1
+        elif token.text == "*" and depth == 0:
+            return "*"
+        elif token.kind == "var" and (depth == 0 or (i > 0 and clause[i - 1].text.upper() == "AS")):
+            names.append("?" + token.text[1:])
+    return " ".join(names) or "*"
+
+
+def inspect(text: str, max_rows: int = 0) -> Inspection:
+    """Classify and vet a query or update; raises GuardError for what policy forbids.
+
+    Inspections of queries up to ``CACHEABLE_CHARS`` long are memoized (federating engines repeat the same
+    queries); longer ones are not, so the memo cannot grow past a few dozen megabytes.
+    """
+    if len(text) <= CACHEABLE_CHARS:
+        return _inspect_memo(text, max_rows)
+    return _inspect(text, max_rows)
+
+
+def _inspect(text: str, max_rows: int) -> Inspection:
+    tokens = tokenize(text)
+    decoded = _decode_escapes(text)
+    seen = tokens if decoded == text else tokenize(decoded)
+    if _has_service(seen):
+        raise GuardError(
+            "SERVICE (federated query from this endpoint) is disabled on this server: "
+            "run the federation from your own SPARQL engine and call this endpoint as the SERVICE"
+        )
+    form = _form(seen)
+    graphs, named = _dataset_clauses(seen)
+    if form == "SELECT" and max_rows > 0:
+        wrapped = _limit_rows(text, tokens, max_rows) if _form(tokens) == "SELECT" else None
+        if wrapped is not None:
+            return Inspection(form, wrapped, True, graphs, named)
+    return Inspection(form, text, False, graphs, named)
+
+
+def check_graphs(requested: tuple[str, ...], available: frozenset[str], where: str) -> None:
+    """Refuse graph names the store does not hold: this endpoint never fetches a FROM or dataset IRI."""
+    unknown = [g for g in requested if g not in available]
+    if unknown:
+        names = ", ".join(f"<{g}>" for g in sorted(available)) or "none"
+        raise DatasetError(
+            f"{where} <{unknown[0]}> is not a graph of this dataset; this endpoint never loads data "
+            f"from the web or from files. Graphs available: {names}"
+        )
+
+
+_inspect_memo = lru_cache(maxsize=4096)(_inspect)

@@ -1,0 +1,111 @@
+"""Fixtures for the endpoint tests: a real ``mscpo serve`` on 127.0.0.1, a Flask app and client, a hit
+recorder.
+
+Everything runs on the small fixture project under tests/endpoint/fixtures, so the tests do not depend on the
+curated data being complete, and nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from endpoint_support import FIXTURES, MAX_REQUEST_BYTES, QUERY_TIMEOUT, Recorder, RunningServer, free_port
+from mscpo import config
+from mscpo.web.app import create_app
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """``mscpo serve`` as users run it (gunicorn, 3 workers) on a free loopback port, for the session."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "serve.log"
+    env = {**os.environ, "MSCPO_HOME": str(FIXTURES), "MSCPO_MAX_REQUEST_BYTES": str(MAX_REQUEST_BYTES)}
+    command = [
+        sys.executable,
+        "-m",
+        "mscpo.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "3",
+        "--query-timeout",
+        str(QUERY_TIMEOUT),
+        "--log-level",
+        "info",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    running = RunningServer(f"http://127.0.0.1:{port}", process, log_path)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(running.base + "/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"mscpo serve did not start:\n{running.log()}")
+            time.sleep(0.1)
+    yield running
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def settings() -> config.Settings:
+    return config.load(env={"MSCPO_HOME": str(FIXTURES), "MSCPO_QUERY_TIMEOUT": "1", "MSCPO_MAX_ROWS": "3"})
+
+
+@pytest.fixture(scope="session")
+def app(settings: config.Settings):
+    application = create_app(settings)
+    application.testing = True
+    return application
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def recorder() -> Iterator[Recorder]:
+    port = free_port()
+    rec = Recorder(port)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            rec.hits.append(f"{self.command} {self.path}")
+            body = b'<http://example.org/leak> <http://example.org/p> "fetched" .\n'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield rec
+    httpd.shutdown()
+    httpd.server_close()
