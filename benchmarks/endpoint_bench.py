@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     with_rdflib = not args.no_rdflib and shutil.which("rdflib-endpoint", path=str(BIN)) is not None
     if not with_rdflib and not args.no_rdflib:
-        print("rdflib-endpoint is not installed (pip install 'rdflib-endpoint[cli]'): skipping it")
+        print("rdflib-endpoint is not installed (pip install -e '.[bench]'): skipping it")
     work = Path(tempfile.mkdtemp(prefix="mscpo-bench-"))
     servers: list[Server] = []
     try:
