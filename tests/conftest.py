@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-
 from mscpo import paths
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-
 from mscpo import paths
 
 KG = "https://w3id.org/mscpo/kg/finding/"
