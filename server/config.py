@@ -2,7 +2,8 @@
 defaults.
 
 One table (``FIELDS``) drives the argparse flags, the environment variables and the documentation, so the
-three can never disagree. No setting is a secret, so the whole table may be logged.
+three can never disagree. The one secret, ``write_token``, is never logged: :meth:`Settings.summary` shows only
+whether it is set.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mscpo.errors import InputError
@@ -33,7 +34,8 @@ class Field:
         return "MSCPO_" + self.name.upper()
 
 
-def _bool(text: str) -> bool:
+def parse_bool(text: str) -> bool:
+    """A boolean setting from a flag or an environment variable (true/false, yes/no, on/off, 1/0)."""
     value = text.strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return True
@@ -54,6 +56,15 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise ValueError(f"must be 0 or more, got {text}")
     return value
+
+
+def without_credentials(url: str) -> str:
+    """A URL fit for the log: ``user:password@`` (which requests sends as Basic auth) is masked."""
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    if sep and "@" in host:
+        return f"{scheme}://***@{host.rsplit('@', 1)[1]}{slash}{path}"
+    return url
 
 
 def _url(text: str) -> str:
@@ -79,6 +90,14 @@ class Settings:
     cache_entries: int = 1024
     log_level: str = "info"
     home: str = ""
+    store: str = ""
+    backend: str = "oxigraph"
+    query_endpoint: str = ""
+    update_endpoint: str = ""
+    gsp_endpoint: str = ""
+    write_token: str = field(default="", repr=False)
+    write_timeout: float = 120.0
+    remote_timeout: float = 60.0
 
     @property
     def effective_workers(self) -> int:
@@ -94,9 +113,17 @@ class Settings:
     def endpoint_url(self) -> str:
         return self.base_url + "/sparql"
 
+    @property
+    def writes_enabled(self) -> bool:
+        return bool(self.write_token)
+
     def summary(self) -> dict[str, Any]:
-        """Every setting by name, for the start-up log and /health."""
-        return {spec.name: getattr(self, spec.name) for spec in FIELDS}
+        """Every setting by name, for the start-up log and /health; the write token only as set / not set."""
+        values = {spec.name: getattr(self, spec.name) for spec in FIELDS}
+        values["write_token"] = "(set)" if self.write_token else ""
+        for name in ("query_endpoint", "update_endpoint", "gsp_endpoint"):
+            values[name] = without_credentials(values[name])
+        return values
 
 
 FIELDS: tuple[Field, ...] = (
@@ -121,6 +148,23 @@ FIELDS: tuple[Field, ...] = (
     Field("cache_entries", _non_negative_int, "results of identical queries kept per worker (0 = no cache)"),
     Field("log_level", str, "debug, info, warning or error"),
     Field("home", str, "project folder holding ontology/, data/ and examples/ (default: the checkout)"),
+    Field(
+        "store",
+        str,
+        "on-disk store directory to serve (created if missing; default: an in-memory store of the project files)",
+    ),
+    Field("backend", str, "oxigraph (embedded store) or sparql (a remote SPARQL 1.1 store)"),
+    Field("query_endpoint", _url, "query URL of the remote store (with --backend sparql)"),
+    Field("update_endpoint", _url, "update URL of the remote store (with --backend sparql; needed for writes)"),
+    Field("gsp_endpoint", _url, "Graph Store Protocol URL of the remote store (with --backend sparql)"),
+    Field(
+        "write_token",
+        str,
+        "secret that enables SPARQL Update and Graph Store writes (sent as 'Authorization: Bearer TOKEN');"
+        " prefer the environment variable",
+    ),
+    Field("write_timeout", _positive_float, "seconds a guarded write (stage, validate, commit) may take"),
+    Field("remote_timeout", _positive_float, "seconds to wait for the remote store (with --backend sparql)"),
 )
 
 
@@ -156,6 +200,25 @@ def load(args: argparse.Namespace | None = None, env: Mapping[str, str] | None =
     if settings.log_level.lower() not in {"debug", "info", "warning", "error"}:
         raise InputError(
             f"invalid log level {settings.log_level!r}", hint="use debug, info, warning or error"
+        )
+    if settings.backend not in {"oxigraph", "sparql"}:
+        raise InputError(f"invalid backend {settings.backend!r}", hint="use oxigraph or sparql")
+    if settings.backend == "sparql" and not settings.query_endpoint:
+        raise InputError(
+            "--backend sparql needs the remote store's query URL", hint="pass --query-endpoint URL"
+        )
+    if settings.backend == "sparql" and settings.store:
+        raise InputError("--store is for the embedded store", hint="drop --store or --backend sparql")
+    if settings.write_token and settings.backend == "oxigraph" and not settings.store:
+        raise InputError(
+            "writes need a store that every worker shares, and the default in-memory store is one copy per"
+            " worker, rebuilt from the project files at each start",
+            hint="serve an on-disk store (--store DIR) or a remote one (--backend sparql), or drop the"
+            " write token",
+        )
+    if settings.write_token and settings.backend == "sparql" and not settings.update_endpoint:
+        raise InputError(
+            "writes to a remote store need its update URL", hint="pass --update-endpoint URL"
         )
     if not settings.iri_base.endswith(("/", "#")):
         settings = replace(settings, iri_base=settings.iri_base + "/")

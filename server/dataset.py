@@ -38,13 +38,13 @@ RDF_FORMATS = {
 }
 
 # New subclass links implied by transitivity, and types implied by the subclass hierarchy (class IRIs only).
-_SUBCLASS_CLOSURE = """
+SUBCLASS_CLOSURE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT { ?a rdfs:subClassOf ?c } WHERE {
   ?a rdfs:subClassOf+ ?c . FILTER(isIRI(?a) && isIRI(?c) && ?a != ?c)
   FILTER NOT EXISTS { ?a rdfs:subClassOf ?c }
 }"""
-_TYPE_CLOSURE = """
+TYPE_CLOSURE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT { ?x a ?c } WHERE {
   ?x a ?b . ?b rdfs:subClassOf+ ?c . FILTER(isIRI(?c) && ?b != ?c)
@@ -59,6 +59,7 @@ class Sources:
     ontology: tuple[Path, ...]
     imports: tuple[Path, ...]
     kg: tuple[Path, ...]
+    root: Path | None = None  # the project folder they were found in, when known
 
     @classmethod
     def from_root(cls, root: Path) -> Sources:
@@ -76,7 +77,9 @@ class Sources:
             if data_dir.is_dir()
             else []
         )
-        return cls(ontology=(edit,) if edit.is_file() else (), imports=tuple(imports), kg=tuple(kg))
+        return cls(
+            ontology=(edit,) if edit.is_file() else (), imports=tuple(imports), kg=tuple(kg), root=root
+        )
 
     def by_graph(self) -> dict[str, tuple[Path, ...]]:
         return {ONTOLOGY_GRAPH: self.ontology, IMPORTS_GRAPH: self.imports, KG_GRAPH: self.kg}
@@ -168,7 +171,7 @@ class OxigraphBackend:
         return counts
 
 
-def _load_file(store: ox.Store, path: Path, graph: str) -> None:
+def load_file(store: ox.Store, path: Path, graph: str) -> None:
     """Parse one file into a graph; a syntax error becomes an InputError with file and position."""
     fmt = RDF_FORMATS[path.suffix]
     try:
@@ -187,7 +190,7 @@ def infer_closure(store: ox.Store) -> int:
     if inferred in set(store.named_graphs()):
         store.remove_graph(inferred)
     added = 0
-    for construct in (_SUBCLASS_CLOSURE, _TYPE_CLOSURE):
+    for construct in (SUBCLASS_CLOSURE, TYPE_CLOSURE):
         triples = list(store.query(construct, use_default_graph_as_union=True))
         store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples)
         added += len(triples)
@@ -204,7 +207,7 @@ def build(sources: Sources, store: ox.Store | None = None) -> tuple[OxigraphBack
         if not paths:
             log.warning("no files for graph %s: it is empty", graph)
         for path in paths:
-            _load_file(store, path, graph)
+            load_file(store, path, graph)
     infer_closure(store)
     backend = OxigraphBackend(store, sources.version())
     report.graph_triples = backend.graph_triples()

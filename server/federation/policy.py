@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from mscpo.config import parse_bool
+
 DEFAULT_ALLOWED: tuple[str, ...] = (
     "https://sparql.uniprot.org/sparql",
     "https://query.wikidata.org/sparql",
@@ -74,15 +76,6 @@ class MalformedService(FederationError):
     """The SERVICE clause itself could not be located or parsed: answer 400."""
 
     status = 400
-
-
-def _bool(text: str) -> bool:
-    value = text.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off", ""}:
-        return False
-    raise ValueError(f"not a boolean: {text!r} (use true/false)")
 
 
 def _list(text: str) -> tuple[str, ...]:
@@ -150,7 +143,7 @@ class FederationSettings:
 
 
 ENV_VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
-    "enabled": ("MSCPO_FEDERATION", _bool),
+    "enabled": ("MSCPO_FEDERATION", parse_bool),
     "allowed": ("MSCPO_FEDERATION_ALLOW", _list),
     "call_timeout": ("MSCPO_FEDERATION_TIMEOUT", float),
     "total_timeout": ("MSCPO_FEDERATION_TOTAL_TIMEOUT", float),

@@ -1,11 +1,13 @@
 """SPARQL 1.1 Service Description and VoID of the endpoint, built from what the server really does.
 
 Federating engines (Comunica, RDF4J) read this to learn formats and features, so it lists only the result
-formats actually served, no ``sd:BasicFederatedQuery`` (outbound SERVICE is off), the union default graph,
+formats actually served, ``sd:BasicFederatedQuery`` only while outbound SERVICE is on, the union default graph,
 each named graph with its triple count and licence, and the limits (rows, time, size) a caller will meet.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pyoxigraph as ox
 from mscpo.config import Settings
@@ -48,18 +50,26 @@ def _count(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=XSD_INTEGER)
 
 
-def limits_text(settings: Settings) -> str:
+def limits_text(settings: Settings, federated: bool = False) -> str:
     rows = f"SELECT results are cut at {settings.max_rows} rows" if settings.max_rows else "no row limit"
+    service = (
+        "SERVICE may call only the allow-listed endpoints (outbound federation is on); LOAD"
+        if federated
+        else "SERVICE, LOAD"
+    )
     return (
         f"Limits: {rows}; queries are stopped after {settings.query_timeout:g} s (503 with Retry-After); "
         f"results above {settings.max_result_bytes} bytes and requests above {settings.max_request_bytes} "
-        "bytes are refused. The default graph is the union of the named graphs. SERVICE, LOAD, updates "
+        f"bytes are refused. The default graph is the union of the named graphs. {service}, updates "
         "and FROM of graphs outside this dataset are refused."
     )
 
 
-def build(settings: Settings, graph_triples: dict[str, int]) -> list[ox.Quad]:
-    """The description as triples (in the default graph), ready for any RDF serializer."""
+def build(settings: Settings, graph_triples: dict[str, int], features: Sequence[str] = ()) -> list[ox.Quad]:
+    """The description as triples (in the default graph), ready for any RDF serializer.
+
+    ``features`` adds ``sd:feature`` IRIs, e.g. ``sd:BasicFederatedQuery`` while outbound SERVICE is on.
+    """
     endpoint = _n(settings.endpoint_url)
     dataset = _n(settings.endpoint_url + "#dataset")
     default_graph = ox.BlankNode("defaultGraph")
@@ -70,7 +80,8 @@ def build(settings: Settings, graph_triples: dict[str, int]) -> list[ox.Quad]:
         (endpoint, _n(SD + "feature"), _n(SD + "UnionDefaultGraph")),
         (endpoint, _n(SD + "defaultEntailmentRegime"), _n("http://www.w3.org/ns/entailment/Simple")),
         (endpoint, _n(SD + "defaultDataset"), dataset),
-        (endpoint, RDFS_COMMENT, ox.Literal(limits_text(settings), language="en")),
+        *((endpoint, _n(SD + "feature"), _n(feature)) for feature in features),
+        (endpoint, RDFS_COMMENT, ox.Literal(limits_text(settings, bool(features)), language="en")),
         (dataset, RDF_TYPE, _n(SD + "Dataset")),
         (dataset, RDF_TYPE, _n(VOID + "Dataset")),
         (dataset, _n(DCT + "title"), ox.Literal("MSC Paracrine Ontology and knowledge graph", language="en")),

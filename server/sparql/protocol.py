@@ -175,3 +175,13 @@ def parse(environ: dict[str, Any], max_bytes: int) -> SparqlRequest:
             415, f"unsupported Content-Type {media or '(none)'!r}: use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}"
         )
     return _build(url_params, accept, None)
+
+
+def url_parameters(query_string: str) -> list[tuple[str, str]]:
+    """Name/value pairs of a URL's query string (for the Graph Store Protocol's ``graph`` / ``default``)."""
+    return _params(query_string)
+
+
+def read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The request body, 413 beyond ``limit`` bytes."""
+    return _read_body(environ, limit)

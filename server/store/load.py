@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
-from mscpo import paths
+from mscpo import paths, remote
+from mscpo.config import without_credentials
 from mscpo.errors import InputError
 from mscpo.store import staging
 from mscpo.store.formats import (
@@ -59,10 +60,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF files to load")
     parser.add_argument(
         "--store",
-        required=True,
         type=Path,
         metavar="DIR",
-        help="store directory (created if missing; must not be open in another process)",
+        help="store directory (created if missing; must not be open in another process); required with the "
+        "default --backend oxigraph",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("oxigraph", "sparql"),
+        default="oxigraph",
+        help="oxigraph: the embedded on-disk store (default); sparql: push to a remote SPARQL 1.1 store "
+        "through its Graph Store Protocol endpoint (--gsp-endpoint)",
+    )
+    parser.add_argument(
+        "--gsp-endpoint",
+        metavar="URL",
+        help="Graph Store Protocol endpoint of the remote store (with --backend sparql), e.g. "
+        "http://localhost:7878/store for oxigraph serve",
     )
     parser.add_argument(
         "--graph",
@@ -89,6 +103,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     rdf_format = parse_format_name(args.rdf_format) if args.rdf_format else None
     progress_bar = False if args.no_progress_bar else None
+    if args.backend == "sparql":
+        if not args.gsp_endpoint:
+            raise InputError("--backend sparql needs --gsp-endpoint URL", hint="name the remote Graph Store endpoint")
+        sent = push_to_remote(args.files, args.gsp_endpoint, args.graph, rdf_format=rdf_format, base_iri=args.base)
+        print(f"pushed {sent} file(s) to {without_credentials(args.gsp_endpoint)}")
+        return 0
+    if args.store is None:
+        raise InputError("--store DIR is required", hint="name the store directory, or use --backend sparql")
     result = load_files(
         args.files,
         args.store,
@@ -105,6 +127,35 @@ def run(args: argparse.Namespace) -> int:
         f" ({result.added:+,})"
     )
     return 0
+
+
+def push_to_remote(
+    files: Sequence[Path],
+    gsp_endpoint: str,
+    graph: str = DEFAULT_GRAPH,
+    *,
+    rdf_format: pyoxigraph.RdfFormat | None = None,
+    base_iri: str | None = None,
+) -> int:
+    """Parses every file locally first (positioned errors, nothing sent on any error), then pushes them.
+
+    Each file is one Graph Store Protocol request, i.e. one transaction on the remote store; the local parse
+    makes a syntax error stop the push before anything is sent.
+    """
+    _graph_node(graph)
+    sources = [inspect(Path(file), rdf_format) for file in files]
+    for source in sources:
+        reader = CountingReader(source, lambda _bytes, _lines: None)
+        try:
+            for _quad in pyoxigraph.parse(input=reader, format=source.format, base_iri=base_iri):
+                pass
+        except SyntaxError as exc:
+            raise _parse_error(source, exc, committed="nothing was sent to the remote store") from exc
+        except (OSError, EOFError, ValueError) as exc:
+            raise _read_error(source, exc) from exc
+        finally:
+            reader.close()
+    return remote.push_files([source.path for source in sources], gsp_endpoint, graph)
 
 
 def load_files(
@@ -137,6 +188,7 @@ def load_files(
                     before = len(current)
                     progress.note(f"copying the store ({before:,} quads) before loading")
                     current.backup(str(staging.staging_path(store)))
+                    _keep_side_files(store, staging.staging_path(store))
                 after = _load_into_staging(store, sources, target_graph, base_iri, optimize, progress)
             finally:
                 current = None
@@ -153,6 +205,14 @@ def load_files(
         after,
         time.monotonic() - started,
     )
+
+
+def _keep_side_files(store: Path, copy: Path) -> None:
+    """Carries ``mscpo-*`` files (``mscpo serve --store``'s marker and packaged triples) into the copy, which
+    ``Store.backup`` leaves out: the server then refreshes only its inferred graph at its next start."""
+    for side_file in store.glob("mscpo-*"):
+        if side_file.is_file():
+            shutil.copy2(side_file, copy / side_file.name)
 
 
 def _graph_node(graph: str) -> pyoxigraph.NamedNode:
@@ -237,7 +297,9 @@ def _bulk_load(
         reader.close()
 
 
-def _parse_error(source: Source, exc: SyntaxError) -> InputError:
+def _parse_error(
+    source: Source, exc: SyntaxError, committed: str = "nothing of this load was committed, the store is as before"
+) -> InputError:
     line, column = exc.lineno, exc.offset
     if not line and source.format == pyoxigraph.RdfFormat.RDF_XML:
         line, column = xml_error_position(source) or (None, None)
@@ -249,7 +311,7 @@ def _parse_error(source: Source, exc: SyntaxError) -> InputError:
     return InputError(
         f"{source.format.name} syntax error: {message}",
         where=where,
-        hint=f"{fix} and run the load again; nothing of this load was committed, the store is as before",
+        hint=f"{fix} and run the load again; {committed}",
     )
 
 

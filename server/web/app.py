@@ -7,13 +7,17 @@ store, the metrics block and the examples, and a worker ended at a query deadlin
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import Flask, Response, request
-from mscpo import dataset, paths
+from mscpo import dataset, paths, remote, writes
 from mscpo.config import Settings
+from mscpo.errors import InputError
+from mscpo.federation import FederationSettings
 from mscpo.sparql import negotiation
+from mscpo.store import served
 from mscpo.web import entities, pages
 from mscpo.web.endpoint import SparqlEndpoint, error_body
 from mscpo.web.examples import Example, load_examples
@@ -46,10 +50,22 @@ def create_app(
     """Build the WSGI application; loads the project files unless a ready backend (and report) is given."""
     root = Path(config.home).resolve() if config.home else paths.project_root()
     if backend is None:
-        backend, report = dataset.build(dataset.Sources.from_root(root))
+        backend, report = open_backend(config, dataset.Sources.from_root(root))
         dataset.log_report(report, log)
     if report is None:
         report = dataset.LoadReport(graph_triples=backend.graph_triples())
+    if isinstance(backend, remote.RemoteSparqlBackend):
+        config = replace(config, cache_entries=0)  # other writers may change it: never serve a stale answer
+    gate = None
+    if config.writes_enabled:
+        if not isinstance(backend, served.DiskBackend | remote.RemoteSparqlBackend):
+            raise InputError(
+                "writes need a store that every worker shares",
+                hint="serve an on-disk store (--store DIR) or a remote one (--backend sparql)",
+            )
+        writes.shapes_graph()  # parsed once in the master, shared by every worker
+        gate = writes.Gate(backend)
+        log.info("writes enabled: SPARQL Update at /sparql and the Graph Store Protocol at /store, validated")
     metrics = Metrics(report.graph_triples)
     examples = load_examples(root / "examples" / "queries")
     log.info("%d example queries for the query page", len(examples))
@@ -77,5 +93,35 @@ def create_app(
         content_type, body = error_body(status, message, accept)
         return Response(body, status=status, content_type=content_type)
 
-    app.wsgi_app = SparqlEndpoint(config, backend, metrics, report.graph_triples, app.wsgi_app)  # type: ignore[method-assign]
+    try:
+        federation = FederationSettings.from_env(os.environ)
+    except ValueError as exc:
+        raise InputError(str(exc), hint="see the MSCPO_FEDERATION* settings in docs/federation.md") from None
+    if federation.enabled:
+        log.info("outbound SERVICE on, allow-list: %s", " ".join(federation.allowed))
+    app.wsgi_app = SparqlEndpoint(  # type: ignore[method-assign]
+        config, backend, metrics, report.graph_triples, app.wsgi_app, gate, federation
+    )
+    if isinstance(backend, served.DiskBackend):
+        backend.release()  # each forked worker opens its own read-only handle
     return app
+
+
+def open_backend(config: Settings, sources: dataset.Sources) -> tuple[dataset.Backend, dataset.LoadReport]:
+    """The store the settings name: remote SPARQL, on-disk (prepared), or in memory from the project files."""
+    if config.backend == "sparql":
+        backend = remote.RemoteSparqlBackend(
+            config.query_endpoint, config.update_endpoint, config.gsp_endpoint, config.remote_timeout
+        )
+        try:
+            remote.ensure_packaged(backend, sources)
+            return backend, dataset.LoadReport(graph_triples=backend.graph_triples())
+        except (OSError, SyntaxError) as exc:
+            raise InputError(
+                f"the remote store cannot be used: {exc}",
+                hint="check --query-endpoint (and that the store answers SPARQL 1.1 queries from this host)",
+            ) from None
+    if config.store:
+        report = served.prepare(Path(config.store), sources)
+        return served.DiskBackend(Path(config.store)), report
+    return dataset.build(sources)

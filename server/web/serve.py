@@ -53,6 +53,16 @@ def gunicorn_options(settings: config.Settings) -> dict[str, Any]:
     }
 
 
+def _exit_now(server: Any, worker: Any) -> None:
+    """gunicorn's last hook in a worker: leave without Python's finalizers.
+
+    A worker that read an on-disk store crashed (SIGSEGV) while its RocksDB handle was torn down at interpreter
+    exit, in a process forked from a master that had used RocksDB too; a read-only handle has nothing to flush.
+    """
+    logging.shutdown()
+    os._exit(0)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     config.add_arguments(parser)
 
@@ -67,5 +77,8 @@ def run(args: argparse.Namespace) -> int:
     log.info("settings: %s", settings.summary())
     app = create_app(settings)
     log.info("SPARQL endpoint %s with %d workers", settings.endpoint_url, settings.effective_workers)
-    _Gunicorn(app, gunicorn_options(settings)).run()
+    options = gunicorn_options(settings)
+    if settings.store:
+        options["worker_exit"] = _exit_now
+    _Gunicorn(app, options).run()
     return 0
