@@ -8,6 +8,7 @@ With a write gate (a write token and a shared store), SPARQL Update at /sparql a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -355,11 +356,9 @@ class SparqlEndpoint:
         def expire(seconds: float) -> None:
             self.metrics.timeout()
             self.metrics.observe(503, seconds)
-            try:
+            with contextlib.suppress(OSError):  # the caller may already have gone: the worker exits either way
                 client.sendall(_raw_timeout_response(accept, seconds, template))
                 client.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             log.warning(
                 "query stopped at its %.1f s deadline; worker %d exits to end it", seconds, os.getpid()
             )
