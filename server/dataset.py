@@ -18,6 +18,7 @@ from typing import Protocol, runtime_checkable
 import pyoxigraph as ox
 from mscpo.errors import InputError
 from mscpo.paths import GRAPH_NAMESPACE
+from mscpo.store.formats import EXTENSIONS
 
 log = logging.getLogger("mscpo.dataset")
 
@@ -27,15 +28,6 @@ KG_GRAPH = GRAPH_NAMESPACE + "kg"
 INFERRED_GRAPH = GRAPH_NAMESPACE + "inferred"
 GRAPH_ORDER = (ONTOLOGY_GRAPH, IMPORTS_GRAPH, KG_GRAPH, INFERRED_GRAPH)
 
-RDF_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-}
 
 # New subclass links implied by transitivity, and types implied by the subclass hierarchy (class IRIs only).
 SUBCLASS_CLOSURE = """
@@ -68,12 +60,12 @@ class Sources:
         imports_dir = root / "ontology" / "imports"
         data_dir = root / "data"
         imports = (
-            sorted(p for p in imports_dir.glob("*") if p.suffix in RDF_FORMATS)
+            sorted(p for p in imports_dir.glob("*") if p.suffix in EXTENSIONS)
             if imports_dir.is_dir()
             else []
         )
         kg = (
-            sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix in RDF_FORMATS)
+            sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix in EXTENSIONS)
             if data_dir.is_dir()
             else []
         )
@@ -173,7 +165,7 @@ class OxigraphBackend:
 
 def load_file(store: ox.Store, path: Path, graph: str) -> None:
     """Parse one file into a graph; a syntax error becomes an InputError with file and position."""
-    fmt = RDF_FORMATS[path.suffix]
+    fmt = EXTENSIONS[path.suffix]
     try:
         store.bulk_load(
             path=str(path), format=fmt, to_graph=ox.NamedNode(graph), base_iri=path.resolve().as_uri()

@@ -138,16 +138,16 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
-def xml_error_position(source: Source) -> tuple[int, int] | None:
+def xml_error_position(path: Path, gzipped: bool = False) -> tuple[int, int] | None:
     """Line and column (1-based) of the first XML well-formedness error, or None if the XML is well formed.
 
     Why: pyoxigraph's RDF/XML errors carry no position; an ill-formed document is the common case, and expat
     finds where it breaks. Errors of RDF/XML itself (in well-formed XML) stay without a position.
     """
     parser = xml.parsers.expat.ParserCreate()
-    opener = gzip.open if source.gzipped else open
+    opener = gzip.open if gzipped else open
     try:
-        with opener(source.path, "rb") as handle:
+        with opener(path, "rb") as handle:
             parser.ParseFile(handle)
     except xml.parsers.expat.ExpatError as exc:
         return exc.lineno, exc.offset + 1

@@ -302,7 +302,7 @@ def _parse_error(
 ) -> InputError:
     line, column = exc.lineno, exc.offset
     if not line and source.format == pyoxigraph.RdfFormat.RDF_XML:
-        line, column = xml_error_position(source) or (None, None)
+        line, column = xml_error_position(source.path, source.gzipped) or (None, None)
     where = f"{source.path}:{line}:{column}" if line else str(source.path)
     message = exc.msg or str(exc)
     if line and source.gzipped:

@@ -17,22 +17,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from mscpo.errors import InputError
+from mscpo.store.formats import EXTENSIONS, xml_error_position
 
-# File name endings (lower case) -> RDF format. Longest endings first so ".nq.txt"-style names do not match.
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-}
+# File name endings -> RDF format: the store loader's table, plus ".json" for JSON-LD documents from web tools.
+FORMATS: dict[str, ox.RdfFormat] = {**EXTENSIONS, ".json": ox.RdfFormat.JSON_LD}
 SUPPORTED = (
     "Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig), RDF/XML (.rdf, .owl, .xml), JSON-LD (.jsonld, .json)"
 )
@@ -115,7 +103,7 @@ def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
         if match:
             line, column = int(match.group(1)), int(match.group(2))
     if line is None and format_for(path) == ox.RdfFormat.RDF_XML:
-        line, column = _xml_position(path)
+        line, column = xml_error_position(path) or (None, None)
     where = f"{path}:{line}:{column}" if line is not None else str(path)
     if "LoadDocumentCallback" in str(message) or "remote context" in str(message).lower():
         return InputError(
@@ -130,43 +118,17 @@ def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
     )
 
 
-def _xml_position(path: Path) -> tuple[int | None, int | None]:
-    """Where the XML itself is malformed (pyoxigraph's RDF/XML errors carry no position)."""
-    from xml.etree import ElementTree
-
-    try:
-        ElementTree.parse(path)
-    except ElementTree.ParseError as exc:
-        line, offset = exc.position
-        return line, offset + 1
-    except OSError:
-        return None, None
-    return None, None
-
-
 def _format_name(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
-    return (
-        {
-            ox.RdfFormat.TURTLE: "Turtle",
-            ox.RdfFormat.N_TRIPLES: "N-Triples",
-            ox.RdfFormat.N_QUADS: "N-Quads",
-            ox.RdfFormat.TRIG: "TriG",
-            ox.RdfFormat.RDF_XML: "RDF/XML",
-            ox.RdfFormat.JSON_LD: "JSON-LD",
-        }.get(fmt, "RDF")
-        if fmt is not None
-        else "RDF"
-    )
+    return fmt.name if fmt is not None else "RDF"
 
 
-def parse_file(path: Path) -> Iterator[ox.Triple]:
-    """Triples of one file (named graphs merged), with positioned errors and no network access."""
-    fmt = format_for(path)
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Parse ``path`` inside the block with no network access; any failure becomes one positioned InputError."""
     try:
         with no_network():
-            for quad in ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
-                yield quad.triple
+            yield
     except SyntaxError as exc:
         raise _syntax_error(path, exc) from None
     except UnicodeDecodeError as exc:
@@ -183,6 +145,14 @@ def parse_file(path: Path) -> Iterator[ox.Triple]:
             where=str(path),
             hint="check that the file exists and is readable",
         ) from None
+
+
+def parse_file(path: Path) -> Iterator[ox.Triple]:
+    """Triples of one file (named graphs merged), with positioned errors and no network access."""
+    fmt = format_for(path)
+    with reading(path):
+        for quad in ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
+            yield quad.triple
 
 
 def load_into(
@@ -214,20 +184,5 @@ def _load_native(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGr
         # Named graphs are merged into ``graph``: go through the parser, which drops graph names.
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_file(path))
         return
-    try:
-        with no_network():
-            store.load(path=path, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
-    except SyntaxError as exc:
-        raise _syntax_error(path, exc) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-            where=str(path),
-            hint="save the file as UTF-8",
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the file: {exc.strerror or exc}",
-            where=str(path),
-            hint="check that the file exists and is readable",
-        ) from None
+    with reading(path):
+        store.load(path=path, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
