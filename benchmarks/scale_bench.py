@@ -21,7 +21,6 @@ import argparse
 import math
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load_bench
 import synthetic
+from endpoint_bench import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "examples" / "queries").glob("*.rq"))
@@ -59,11 +59,6 @@ def triples_for(findings: int) -> int:
     per_finding = synthetic.TRIPLES_PER_FINDING + synthetic.PUBLICATION_TRIPLES / synthetic.FINDINGS_PER_PUBLICATION
     return round(findings * per_finding)
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 3600) -> None:

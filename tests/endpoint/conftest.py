@@ -17,9 +17,10 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from endpoint_support import FIXTURES, MAX_REQUEST_BYTES, QUERY_TIMEOUT, Recorder, RunningServer, free_port
+from endpoint_support import FIXTURES, MAX_REQUEST_BYTES, QUERY_TIMEOUT, Recorder, RunningServer
 from mscpo import config
 from mscpo.web.app import create_app
+from server_process import free_port
 
 
 @pytest.fixture(scope="session")

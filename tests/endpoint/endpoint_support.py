@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +10,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 QUERY_TIMEOUT = 2.0
 MAX_REQUEST_BYTES = 65536
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -21,11 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from endpoint_support import free_port
 from mscpo import config
 from mscpo.dataset import OxigraphBackend
 from mscpo.web.app import create_app
 from rdflib.collection import Collection
+from server_process import free_port
 from werkzeug.serving import make_server
 
 SUITE = (

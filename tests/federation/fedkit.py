@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
+from server_process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,11 +29,6 @@ UNIPROT = "https://sparql.uniprot.org/sparql"
 WIKIDATA = "https://query.wikidata.org/sparql"
 JSON = "application/sparql-results+json"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from server_process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-write-token-0123456789"
@@ -25,11 +25,6 @@ INVALID_UPDATE = f"INSERT DATA {{ GRAPH <{KG}> {{ <{BAD_FINDING}> a <{PARACRINE_
 INVALID_TURTLE = f"<{BAD_FINDING}> a <{PARACRINE_FINDING}> .\n".encode()
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def copy_project(target: Path) -> Path:
