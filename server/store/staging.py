@@ -123,9 +123,7 @@ def publish(store: Path) -> None:
         if store.exists():
             store.rmdir()
         os.rename(staging, store)
-    elif _exchange(staging, store):
-        pass  # the old store now sits at the staging path
-    else:
+    elif not _exchange(staging, store):  # on success the old store now sits at the staging path
         # Two renames; recover() restores the previous store if a kill lands between them.
         previous = previous_path(store)
         os.rename(store, previous)
