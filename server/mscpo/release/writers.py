@@ -1,0 +1,182 @@
+"""Release writers: Turtle, JSON-LD, the SSSOM mapping table and the pyLODE page, each deterministic."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from mscpo.errors import InputError
+from mscpo.release.qc import canonical_turtle
+from mscpo.release.rdfxml import DEFAULT_PREFIXES, canonical_graph
+
+MAPPING_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+MAPPING_SET_ID = "https://w3id.org/mscpo/mappings/mscpo.sssom.tsv"
+
+# IRI prefix -> CURIE prefix for the objects of mappings (Bioregistry-style names).
+SSSOM_PREFIXES: dict[str, str] = {
+    "https://w3id.org/mscpo/MSCPO_": "MSCPO",
+    "http://purl.uniprot.org/uniprot/": "UniProtKB",
+    "https://identifiers.org/hgnc:": "HGNC",
+    "https://identifiers.org/ncbigene:": "NCBIGene",
+    "https://identifiers.org/mirbase.mature:": "mirbase.mature",
+    "https://identifiers.org/pubmed:": "pubmed",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://www.w3.org/2004/02/skos/core#": "skos",
+    "https://w3id.org/semapv/vocab/": "semapv",
+}
+_OBO = re.compile(r"^http://purl\.obolibrary\.org/obo/([A-Za-z][A-Za-z0-9]*)_(\w+)$")
+
+
+def turtle_bytes(graph: Graph) -> bytes:
+    return canonical_turtle(graph).encode("utf-8")
+
+
+def _sort_json(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: _sort_json(v, k) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [_sort_json(v) for v in value]
+        return items if key == "@list" else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+def jsonld_bytes(graph: Graph, prefixes: dict[str, str]) -> bytes:
+    """Compact JSON-LD with the release's prefixes as context; nodes and values in a stable order."""
+    context = {p: ns for p, ns in sorted(prefixes.items())}
+    text = canonical_graph(graph).serialize(format="json-ld", context=context, auto_compact=True)
+    data = json.loads(text)
+    if isinstance(data, dict) and "@graph" in data:
+        data["@graph"] = sorted(
+            (_sort_json(node) for node in data["@graph"]),
+            key=lambda n: (str(n.get("@id", "")), json.dumps(n)),
+        )
+        data = {"@context": data.get("@context", context), "@graph": data["@graph"]}
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def to_curie(iri: str, used: dict[str, str]) -> str:
+    """CURIE for a mapping subject/object; records the prefix it needed in ``used``."""
+    match = _OBO.match(iri)
+    if match:
+        used[match.group(1)] = f"http://purl.obolibrary.org/obo/{match.group(1)}_"
+        return f"{match.group(1)}:{match.group(2)}"
+    for ns, prefix in sorted(SSSOM_PREFIXES.items(), key=lambda kv: -len(kv[0])):
+        if iri.startswith(ns) and len(iri) > len(ns):
+            used[prefix] = ns
+            return f"{prefix}:{iri[len(ns) :]}"
+    raise InputError(
+        f"no SSSOM prefix for mapping target {iri}",
+        hint="add its namespace to SSSOM_PREFIXES in server/release/writers.py",
+    )
+
+
+def _label(graphs: list[Graph], iri: URIRef) -> str:
+    for g in graphs:
+        for label in sorted(g.objects(iri, RDFS.label), key=str):
+            if isinstance(label, Literal):
+                return str(label)
+    return ""
+
+
+def sssom_bytes(edit: Graph, imports: Graph, version: str) -> bytes:
+    """SSSOM TSV (YAML header: curie_map, mapping_set_id, license) of every skos:*Match in the edit source."""
+    used: dict[str, str] = {
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "semapv": "https://w3id.org/semapv/vocab/",
+    }
+    rows = []
+    for predicate in MAPPING_PREDICATES:
+        for s, o in edit.subject_objects(predicate):
+            if not isinstance(s, URIRef) or not isinstance(o, URIRef):
+                continue
+            rows.append(
+                (
+                    to_curie(str(s), used),
+                    _label([edit], s),
+                    "skos:" + str(predicate).split("#", 1)[1],
+                    to_curie(str(o), used),
+                    _label([edit, imports], o),
+                    "semapv:ManualMappingCuration",
+                )
+            )
+    header = ["# curie_map:"]
+    header += [
+        f"#   {prefix}: {json.dumps(ns)}" for prefix, ns in sorted(used.items(), key=lambda kv: kv[0].lower())
+    ]
+    header += [
+        f"# mapping_set_id: {json.dumps(MAPPING_SET_ID)}",
+        f"# mapping_set_version: {json.dumps(version)}",
+        f"# mapping_set_title: {json.dumps('MSC Paracrine Ontology mappings')}",
+        f"# license: {json.dumps(LICENSE)}",
+    ]
+    cols = [
+        "subject_id",
+        "subject_label",
+        "predicate_id",
+        "object_id",
+        "object_label",
+        "mapping_justification",
+    ]
+    lines = header + ["\t".join(cols)] + ["\t".join(row) for row in sorted(set(rows))]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+class _OrderedBag(list):
+    """Stands in for ``set`` inside pyLODE: keeps insertion order (pyLODE's set of rendered class-expression
+    members has no stable order) and accepts the unhashable lists nested boolean class expressions render
+    to."""
+
+    def add(self, item: Any) -> None:
+        if item not in self:
+            self.append(item)
+
+
+def html_bytes(release: Graph, imports: Graph) -> bytes:
+    """pyLODE (OntPub) HTML for the release, with the labels of imported terms so references read well."""
+    import pylode.utils
+    from pylode import OntPub
+
+    doc_graph = Graph()
+    for prefix, ns in release.namespaces():
+        doc_graph.bind(prefix, ns)
+    for triple in release:
+        doc_graph.add(triple)
+    declared = {s for s in imports.subjects(RDF.type, None)}
+    for s in declared:
+        for label in imports.objects(s, RDFS.label):
+            doc_graph.add((s, RDFS.label, label))
+    doc_graph.remove((None, OWL.imports, None))
+    stable = canonical_graph(doc_graph)  # blank-node labels pyLODE prints must not vary between runs
+    for prefix, ns in release.namespaces():
+        stable.bind(prefix, ns)
+    pylode.utils.set = _OrderedBag  # type: ignore[attr-defined]  # see _OrderedBag
+    try:
+        html = OntPub(ontology=stable, sort_subjects=True).make_html()
+    finally:
+        del pylode.utils.set  # type: ignore[attr-defined]
+    return (html if html.endswith("\n") else html + "\n").encode("utf-8")
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless the file already holds exactly it; True when written."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+__all__ = [
+    "DEFAULT_PREFIXES",
+    "html_bytes",
+    "jsonld_bytes",
+    "sssom_bytes",
+    "turtle_bytes",
+    "write_if_changed",
+]

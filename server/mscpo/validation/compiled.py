@@ -1,0 +1,783 @@
+"""The fast engine: the common SHACL Core and SHACL-SPARQL constraints evaluated set-at-a-time over pyoxigraph.
+
+Why: plain pySHACL evaluates shape by shape and node by node in Python and re-parses a SPARQL constraint's
+query for every focus node, so a million triples take many minutes. Here a top-level shape costs one SPARQL
+query for its focus nodes and one per property path (run by pyoxigraph, in Rust); a SPARQL constraint runs
+once for all focus nodes (the target pattern joined in front of its WHERE clause, which equals pre-binding
+``$this`` for the queries accepted); nested shapes (sh:node, sh:or, sh:not, sh:and, sh:qualifiedValueShape)
+are decided once per distinct value node and remembered. Per-value checks copy pySHACL's semantics (same
+literal comparison, same datatype well-formedness test), and every result is built the way pySHACL builds it,
+so both engines give identical reports.
+
+A shape this module does not fully understand (another constraint component, a missing sh:message, a
+blank-node target, a SPARQL query with sub-selects or aggregates …) is left to pySHACL: :func:`plan` splits
+the shapes graph into the shapes compiled here and the rest; the tests prove both engines agree on the
+project's shapes and data.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from pyshacl.rdfutil.compare import compare_literal
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from mscpo.validation.report import Path, Result, path_to_sparql
+from mscpo.validation.terms import nt, ox_to_rdflib, rdflib_to_ox, read_path
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+# Constraint parameters evaluated here; each must have a single value on a shape (except the list-valued
+# below).
+SINGLE = {
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH.minCount,
+    SH.maxCount,
+    SH.pattern,
+    SH.flags,
+    SH["in"],
+    SH.languageIn,
+    SH.hasValue,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.node,
+    SH["or"],
+    SH["not"],
+    SH["and"],
+    SH.qualifiedValueShape,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.path,
+    SH.severity,
+}
+MULTI = {SH.property, SH.sparql, SH.message, *TARGETS}
+ANNOTATIONS = {
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+}
+SHAPE_REFERENCES = (SH.node, SH["not"], SH.qualifiedValueShape)
+_CLASS, _NODEKIND, _IN, _NODE, _OR, _NOT, _AND = (
+    SH["class"],
+    SH.nodeKind,
+    SH["in"],
+    SH.node,
+    SH["or"],
+    SH["not"],
+    SH["and"],
+)
+_PATTERN, _DATATYPE, _LANGUAGE_IN = SH.pattern, SH.datatype, SH.languageIn
+_MIN_INCL, _MAX_INCL, _MIN_EXCL, _MAX_EXCL = (
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+)
+# Per-value constraints, in the order they are checked (identity comparisons below rely on these objects).
+VALUE_PARAMS = (
+    _CLASS,
+    _DATATYPE,
+    _NODEKIND,
+    _PATTERN,
+    _IN,
+    _LANGUAGE_IN,
+    _MIN_INCL,
+    _MAX_INCL,
+    _MIN_EXCL,
+    _MAX_EXCL,
+    _NODE,
+    _OR,
+    _NOT,
+    _AND,
+)
+_NODE_KINDS = {
+    SH.IRI: (ox.NamedNode,),
+    SH.BlankNode: (ox.BlankNode,),
+    SH.Literal: (ox.Literal,),
+    SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode),
+    SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
+    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
+}
+SHAPE_LISTS = (SH["or"], SH["and"])
+_UNSAFE_SPARQL = re.compile(
+    r"(\bSELECT\b[\s\S]*\bSELECT\b|\bMINUS\b|\bSERVICE\b|\bGROUP\s+BY\b|\bHAVING\b|\bLIMIT\b|\bOFFSET\b|"
+    r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(|[?$](currentShape|shapesGraph|failure)\b)",
+    re.IGNORECASE,
+)
+_PROJECTS_THIS = re.compile(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?(\*|[^{]*[?$]this\b)", re.IGNORECASE)
+_WHERE_OPEN = re.compile(r"\bWHERE\s*\{|\{", re.IGNORECASE)
+_COMPONENT = {
+    SH["class"]: "Class",
+    SH.datatype: "Datatype",
+    SH.nodeKind: "NodeKind",
+    SH.minCount: "MinCount",
+    SH.maxCount: "MaxCount",
+    SH.pattern: "Pattern",
+    SH["in"]: "In",
+    SH.languageIn: "LanguageIn",
+    SH.hasValue: "HasValue",
+    SH.minInclusive: "MinInclusive",
+    SH.maxInclusive: "MaxInclusive",
+    SH.minExclusive: "MinExclusive",
+    SH.maxExclusive: "MaxExclusive",
+    SH.node: "Node",
+    SH["or"]: "Or",
+    SH["not"]: "Not",
+    SH["and"]: "And",
+}
+
+
+@dataclass
+class Shape:
+    """What this engine needs to know about one shape of the shapes graph."""
+
+    node: Node
+    path: Path | None
+    severity: URIRef
+    messages: list[Literal]
+    params: dict[URIRef, list[Node]]
+    properties: list[Node] = field(default_factory=list)
+    sparql: list[Node] = field(default_factory=list)
+    checks: list[tuple[URIRef, object]] = field(default_factory=list)  # (parameter, prepared argument)
+    min_count: int | None = None
+    max_count: int | None = None
+    has_value: Term | None = None
+    qualified: tuple[Node, int | None, int | None] | None = None
+
+    @property
+    def key(self) -> str:
+        return nt(self.node)
+
+
+def _is_shape(g: Graph, node: Node) -> bool:
+    return (
+        (node, RDF.type, SH.NodeShape) in g
+        or (node, RDF.type, SH.PropertyShape) in g
+        or any((node, t, None) in g for t in TARGETS)
+        or (node, SH.path, None) in g
+    )
+
+
+def top_level_shapes(g: Graph) -> list[Node]:
+    """Shapes with a target (explicit, or implicit: a shape that is also a class), in a stable order."""
+    found: set[Node] = set()
+    for target in TARGETS:
+        found.update(g.subjects(target, None))
+    for cls in (RDFS.Class, OWL.Class):
+        for node in g.subjects(RDF.type, cls):
+            if (node, RDF.type, SH.NodeShape) in g or (node, RDF.type, SH.PropertyShape) in g:
+                found.add(node)
+    return sorted(found, key=nt)
+
+
+class Compiler:
+    """Reads shapes from an rdflib shapes graph and decides which can be evaluated here."""
+
+    def __init__(self, shapes: Graph, require_messages: bool = True) -> None:
+        self.g = shapes
+        self.require_messages = require_messages
+        self.shapes: dict[Node, Shape | None] = {}
+
+    def shape(self, node: Node) -> Shape | None:
+        """The parsed shape, or None when it (or a shape it uses) needs pySHACL."""
+        if node in self.shapes:
+            return self.shapes[node]
+        self.shapes[node] = None  # recursion guard: a recursive shape stays with pySHACL
+        parsed = self._parse(node)
+        self.shapes[node] = parsed
+        return parsed
+
+    def _parse(self, node: Node) -> Shape | None:
+        g = self.g
+        params: dict[URIRef, list[Node]] = {}
+        for p, o in g.predicate_objects(node):
+            if p in ANNOTATIONS:
+                continue
+            if p not in SINGLE and p not in MULTI:
+                return None
+            params.setdefault(p, []).append(o)
+        if any(len(v) > 1 for p, v in params.items() if p in SINGLE):
+            return None
+        if SH.qualifiedValueShape in params and not (SH.qualifiedMinCount in params or SH.qualifiedMaxCount in params):
+            return None
+        if any(isinstance(t, BNode) for t in params.get(SH.targetNode, [])):
+            return None
+        path = None
+        if SH.path in params:
+            try:
+                path = read_path(g, params[SH.path][0])
+            except ValueError:
+                return None
+        for ref in SHAPE_REFERENCES:
+            if ref in params and self.shape(params[ref][0]) is None:
+                return None
+        for ref in SHAPE_LISTS:
+            if ref in params and any(self.shape(m) is None for m in Collection(g, params[ref][0])):
+                return None
+        properties = params.get(SH.property, [])
+        if any(self.shape(p) is None for p in properties):
+            return None
+        sparql = params.get(SH.sparql, [])
+        if any(not self._sparql_ok(c) for c in sparql):
+            return None
+        severity = params.get(SH.severity, [SH.Violation])[0]
+        shape = Shape(node, path, severity, list(params.get(SH.message, [])), params, properties, sparql)
+        try:
+            self._prepare(shape)
+        except (ValueError, TypeError, AttributeError):
+            return None  # malformed parameters: pySHACL reports them properly
+        return shape
+
+    def _prepare(self, shape: Shape) -> None:
+        """Turn parameters into ready-to-use arguments once (lists read, terms converted)."""
+        one = {k: v[0] for k, v in shape.params.items() if k in SINGLE}
+        for param in VALUE_PARAMS:
+            if param not in one:
+                continue
+            rule = one[param]
+            if param == _IN:
+                arg: object = {rdflib_to_ox(m) for m in Collection(self.g, rule)}
+            elif param in (_OR, _AND):
+                arg = list(Collection(self.g, rule))
+            elif param == _LANGUAGE_IN:
+                arg = [str(x) for x in Collection(self.g, rule)]
+            elif param == _PATTERN:
+                arg = (rule, one.get(SH.flags))
+            elif param == _NODEKIND:
+                arg = _NODE_KINDS.get(rule, ())
+            else:
+                arg = rule
+            shape.checks.append((param, arg))
+        if SH.minCount in one:
+            shape.min_count = int(one[SH.minCount])
+        if SH.maxCount in one:
+            shape.max_count = int(one[SH.maxCount])
+        if SH.hasValue in one:
+            shape.has_value = rdflib_to_ox(one[SH.hasValue])
+        if SH.qualifiedValueShape in one:
+            low, high = one.get(SH.qualifiedMinCount), one.get(SH.qualifiedMaxCount)
+            shape.qualified = (
+                one[SH.qualifiedValueShape],
+                int(low) if low is not None else None,
+                int(high) if high is not None else None,
+            )
+
+    def _sparql_ok(self, constraint: Node) -> bool:
+        g = self.g
+        select = g.value(constraint, SH.select)
+        if select is None or (constraint, SH.deactivated, None) in g or (constraint, SH.ask, None) in g:
+            return False
+        text = str(select)
+        return not _UNSAFE_SPARQL.search(text) and "$PATH" not in text and bool(_PROJECTS_THIS.search(text))
+
+    def reports_results(self, shape: Shape) -> bool:
+        """Whether every result this shape can report has a shape-given message (pySHACL's defaults differ)."""
+        if not self.require_messages:
+            return True
+        constraint_params = set(shape.params) - {
+            SH.property,
+            SH.sparql,
+            SH.message,
+            SH.path,
+            SH.severity,
+            SH.flags,
+            SH.qualifiedValueShape,
+            *TARGETS,
+        }
+        constraint_params |= {SH.qualifiedMinCount} if SH.qualifiedValueShape in shape.params else set()
+        if constraint_params and not shape.messages:
+            return False
+        for c in shape.sparql:
+            if not shape.messages and (c, SH.message, None) not in self.g:
+                return False
+        return all(self.reports_results(self.shape(p)) for p in shape.properties)  # type: ignore[arg-type]
+
+    def prefixes(self, constraint: Node) -> str:
+        """PREFIX lines from the sh:declare of the constraint's sh:prefixes (as pySHACL applies them)."""
+        lines = []
+        for holder in self.g.objects(constraint, SH.prefixes):
+            for decl in self.g.objects(holder, SH.declare):
+                prefix, namespace = self.g.value(decl, SH.prefix), self.g.value(decl, SH.namespace)
+                if prefix is not None and namespace is not None:
+                    lines.append(f"PREFIX {prefix}: <{namespace}>")
+        return "\n".join(sorted(set(lines)))
+
+
+@dataclass
+class Plan:
+    """The top-level shapes evaluated here, and those left to pySHACL."""
+
+    compiled: list[Shape]
+    residual: list[Node]
+
+
+def plan(shapes: Graph, require_messages: bool = True) -> tuple[Compiler, Plan]:
+    """Split the top-level shapes; ``require_messages=False`` also compiles shapes without sh:message (their
+    results then have no message, where pySHACL would write a generic one)."""
+    compiler = Compiler(shapes, require_messages)
+    compiled, residual = [], []
+    for node in top_level_shapes(shapes):
+        shape = compiler.shape(node)
+        if shape is not None and compiler.reports_results(shape):
+            compiled.append(shape)
+        else:
+            residual.append(node)
+    return compiler, Plan(compiled, residual)
+
+
+class Evaluator:
+    """Evaluates compiled shapes over a pyoxigraph store (data and ontology in its default graph)."""
+
+    def __init__(self, store: ox.Store, compiler: Compiler) -> None:
+        self.store = store
+        self.compiler = compiler
+        self.g = compiler.g
+        self._conforms: dict[tuple[Node, Term], bool] = {}
+        self._instances: dict[Node, set[Term]] = {}
+        self._rdflib: dict[Term, Node] = {}
+        self._focus_cache: dict[str | int, list[Term]] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def _query(self, text: str) -> ox.QuerySolutions:
+        return self.store.query(text)
+
+    def _lit(self, term: Term) -> Node:
+        found = self._rdflib.get(term)
+        if found is None:
+            found = self._rdflib[term] = ox_to_rdflib(term)
+        return found
+
+    def _nt(self, term: Term) -> str:
+        """N-Triples text of a node as pySHACL reports it (literals pass through rdflib, which normalizes lexical
+        forms such as "2011-01-01"^^xsd:dateTime)."""
+        return nt(self._lit(term)) if isinstance(term, ox.Literal) else nt(term)
+
+    def _target_sparql(self, shape: Shape) -> str:
+        parts = []
+        for target, values in ((t, shape.params.get(t, [])) for t in TARGETS):
+            for v in values:
+                if target == SH.targetClass:
+                    parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {nt(v)} .")
+                elif target == SH.targetNode:
+                    parts.append(f"VALUES ?this {{ {nt(v)} }}")
+                elif target == SH.targetSubjectsOf:
+                    parts.append(f"?this {nt(v)} ?__o .")
+                else:
+                    parts.append(f"?__s {nt(v)} ?this .")
+        if (shape.node, RDF.type, RDFS.Class) in self.g or (shape.node, RDF.type, OWL.Class) in self.g:
+            parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {nt(shape.node)} .")
+        return " UNION ".join(f"{{ {p} }}" for p in parts)
+
+    def focus_nodes(self, shape: Shape) -> list[Term]:
+        rows = self._query(f"SELECT DISTINCT ?this WHERE {{ {self._target_sparql(shape)} }}")
+        return [row["this"] for row in rows]
+
+    def _values_bulk(self, shape: Shape, restriction: str) -> dict[Term, list[Term]]:
+        """Value nodes of every focus node (those matching ``restriction``) of a property shape, by one query."""
+        path = path_to_sparql(shape.path)
+        rows = self._query(f"SELECT DISTINCT ?this ?value WHERE {{ {{ {restriction} }} ?this {path} ?value }}")
+        values: dict[Term, list[Term]] = {}
+        for row in rows:
+            f = row[0]
+            found = values.get(f)
+            if found is None:
+                values[f] = [row[1]]
+            else:
+                found.append(row[1])
+        return values
+
+    def _walk(self, node: Term, path: Path, inverse: bool = False) -> list[Term]:
+        """Nodes reached from ``node`` along a SHACL path (used for nested shapes, node by node)."""
+        kind, arg = path
+        if kind == "iri":
+            p = ox.NamedNode(arg[1:-1])
+            if inverse:
+                if isinstance(node, ox.Literal):
+                    return []
+                return [q.subject for q in self.store.quads_for_pattern(None, p, node)]
+            if isinstance(node, ox.Literal):
+                return []
+            return [q.object for q in self.store.quads_for_pattern(node, p, None)]
+        if kind == "inverse":
+            return self._walk(node, arg, not inverse)
+        if kind == "sequence":
+            frontier = [node]
+            for step in reversed(arg) if inverse else arg:
+                frontier = _unique(n for f in frontier for n in self._walk(f, step, inverse))
+            return frontier
+        if kind == "alternative":
+            return _unique(n for step in arg for n in self._walk(node, step, inverse))
+        if kind == "zeroOrOne":
+            return _unique([node, *self._walk(node, arg, inverse)])
+        reached: dict[Term, None] = {node: None} if kind == "zeroOrMore" else {}
+        frontier = [node]
+        while frontier:
+            nxt = []
+            for f in frontier:
+                for n in self._walk(f, arg, inverse):
+                    if n not in reached:
+                        reached[n] = None
+                        nxt.append(n)
+            frontier = nxt
+        return list(reached)
+
+    def _instances_of(self, cls: Node) -> set[Term]:
+        found = self._instances.get(cls)
+        if found is None:
+            query = f"SELECT DISTINCT ?x WHERE {{ ?x <{RDF.type}>/<{RDFS.subClassOf}>* {nt(cls)} }}"
+            found = self._instances[cls] = {row[0] for row in self._query(query)}
+        return found
+
+    def conforms(self, shape_node: Node, node: Term) -> bool:
+        """Whether ``node`` conforms to a (nested) shape; remembered, because the same terms recur."""
+        key = (shape_node, node)
+        cached = self._conforms.get(key)
+        if cached is None:
+            shape = self.compiler.shape(shape_node)
+            assert shape is not None
+            vs = self._walk(node, shape.path) if shape.path else [node]
+            cached = not any(True for _ in self._violations(shape, [node], {node: vs}))
+            inner = vs if shape.path else [node]
+            cached = cached and all(self.conforms(p, x) for p in shape.properties for x in inner)
+            cached = cached and not self._sparql(shape, [node], None)
+            self._conforms[key] = cached
+        return cached
+
+    # ------------------------------------------------------------------ evaluation
+    def validate(self, shapes: list[Shape], jobs: int = 1) -> list[Result]:
+        """Results of the top-level ``shapes``; with ``jobs`` > 1 the work is split across forked processes."""
+        units = [
+            (i, part, k)
+            for i, shape in enumerate(shapes)
+            for part, k in [
+                ("own", 0),
+                *(("property", k) for k in range(len(shape.properties))),
+                *(("sparql", k) for k in range(len(shape.sparql))),
+            ]
+        ]
+        if jobs <= 1 or len(units) < 2:
+            return [r for unit in units for r in self.run_unit(shapes, unit)]
+        global _WORK
+        _WORK = (self, shapes)
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                # Largest units first (property shapes of big targets), handed out one at a time.
+                chunks = pool.imap_unordered(_run_unit, units, chunksize=1)
+                return [r for chunk in chunks for r in chunk]
+        finally:
+            _WORK = None
+
+    def run_unit(self, shapes: list[Shape], unit: tuple[str | int, ...]) -> list[Result]:
+        """One independent piece of work: a shape's own constraints, one of its property shapes, or one SPARQL
+        constraint, on all its focus nodes."""
+        index, part, k = unit
+        shape = shapes[int(index)]
+        restriction = self._target_sparql(shape)
+        focus = self._focus_cache.get(index)
+        if focus is None:
+            focus = self._focus_cache[index] = self.focus_nodes(shape)
+        if part == "own":
+            bare = Shape(
+                shape.node,
+                shape.path,
+                shape.severity,
+                shape.messages,
+                shape.params,
+                [],
+                [],
+                shape.checks,
+                shape.min_count,
+                shape.max_count,
+                shape.has_value,
+                shape.qualified,
+            )
+            return self._shape_results(bare, focus, restriction)
+        if part == "sparql":
+            only = Shape(
+                shape.node,
+                shape.path,
+                shape.severity,
+                shape.messages,
+                shape.params,
+                [],
+                [shape.sparql[int(k)]],
+            )
+            # SPARQL constraints see the focus nodes, on node and property shapes alike.
+            return self._sparql(only, focus, restriction)
+        prop_shape = self.compiler.shape(shape.properties[int(k)])
+        assert prop_shape is not None
+        if shape.path is None:
+            return self._shape_results(prop_shape, focus, restriction)
+        values = self._values_bulk(shape, restriction)
+        # Nested property shapes run once per (focus, value) occurrence, as in pySHACL: no de-duplication.
+        return self._shape_results(prop_shape, [v for f in focus for v in values.get(f, [])], None)
+
+    def _shape_results(self, shape: Shape, focus: list[Term], restriction: str | None) -> list[Result]:
+        """Results of ``shape`` on ``focus``; ``restriction`` is SPARQL selecting exactly ``focus`` (bulk path)."""
+        if shape.path is None:
+            values = {f: [f] for f in focus}
+        elif restriction is not None:
+            values = self._values_bulk(shape, restriction)
+        else:
+            values = {f: self._walk(f, shape.path) for f in focus}
+        results = [self._result(shape, f, v, component) for f, v, component in self._violations(shape, focus, values)]
+        for prop in shape.properties:
+            prop_shape = self.compiler.shape(prop)
+            assert prop_shape is not None
+            # The value nodes of a node shape are its focus nodes, so its property shapes see the same focus
+            # nodes (and the same restriction); under a property shape they see that shape's value nodes.
+            if shape.path is None:
+                results.extend(self._shape_results(prop_shape, focus, restriction))
+            else:
+                inner = [v for f in focus for v in values.get(f, [])]
+                results.extend(self._shape_results(prop_shape, inner, None))
+        results.extend(self._sparql(shape, focus, restriction))
+        return results
+
+    def _result(
+        self, shape: Shape, focus: Term, value: Term | None, component: str, messages: list[str] | None = None
+    ) -> Result:
+        if messages is None:
+            messages = [str(m) for m in shape.messages]
+        return Result(
+            focus_node=self._nt(focus),
+            path=shape.path,
+            value=self._nt(value) if value is not None else None,
+            source_shape=nt(shape.node),
+            constraint_component=f"<{SH}{component}ConstraintComponent>",
+            severity=str(shape.severity).removeprefix(str(SH)),
+            message=" | ".join(sorted(messages)),
+        )
+
+    def _violations(self, shape: Shape, focus: list[Term], values: dict[Term, list[Term]]):
+        """(focus, value or None, component name) for every failed core constraint of ``shape``."""
+        checks = shape.checks
+        for f in focus:
+            vs = values.get(f, ())
+            for param, arg in checks:
+                for v in vs:
+                    if not self._value_ok(param, arg, v):
+                        yield f, v, _COMPONENT[param]
+            if shape.min_count is not None and len(vs) < shape.min_count:
+                yield f, None, "MinCount"
+            if shape.max_count is not None and len(vs) > shape.max_count:
+                yield f, None, "MaxCount"
+            if shape.has_value is not None and shape.has_value not in vs:
+                yield f, None, "HasValue"
+            if shape.qualified is not None:
+                qshape, low, high = shape.qualified
+                count = sum(1 for v in vs if self.conforms(qshape, v))
+                if low is not None and count < low:
+                    yield f, None, "QualifiedMinCount"
+                if high is not None and count > high:
+                    yield f, None, "QualifiedMaxCount"
+
+    def _value_ok(self, param: URIRef, arg, v: Term) -> bool:
+        if param is _NODEKIND:
+            return isinstance(v, arg)
+        if param is _IN:
+            return v in arg
+        if param is _CLASS:
+            return not isinstance(v, ox.Literal) and v in self._instances_of(arg)
+        if param is _NODE:
+            return self.conforms(arg, v)
+        if param is _NOT:
+            return not self.conforms(arg, v)
+        if param is _OR:
+            return any(self.conforms(m, v) for m in arg)
+        if param is _AND:
+            return all(self.conforms(m, v) for m in arg)
+        value = self._lit(v)
+        if param is _PATTERN:
+            return _pattern_ok(arg[0], arg[1], value)
+        if param is _DATATYPE:
+            return _datatype_ok(arg, value)
+        if param is _LANGUAGE_IN:
+            return _language_ok(arg, value)
+        return _range_ok(param, arg, value)
+
+    def _sparql(self, shape: Shape, focus: list[Term], restriction: str | None) -> list[Result]:
+        results: list[Result] = []
+        if not shape.sparql or not focus:
+            return results
+        wanted = None if restriction is not None else set(focus)
+        restriction = restriction if restriction is not None else self._values_clause(focus)
+        for constraint in shape.sparql:
+            query = self._inject(str(self.g.value(constraint, SH.select)), restriction)
+            extra = [m for m in self.g.objects(constraint, SH.message) if m not in shape.messages]
+            solutions = self.store.query(f"{self.compiler.prefixes(constraint)}\n{query}")
+            variables = [v.value for v in solutions.variables]
+            for row in solutions:
+                bound = {name: row[name] for name in variables if row[name] is not None}
+                results.extend(self._sparql_result(shape, bound, extra, wanted))
+        return results
+
+    def _values_clause(self, focus: list[Term]) -> str:
+        if any(isinstance(f, ox.BlankNode) for f in focus):
+            # Blank nodes cannot be named in a query: match all, keep the wanted ones afterwards.
+            return "{ ?this ?__p ?__o } UNION { ?__s ?__p ?this }"
+        return f"VALUES ?this {{ {' '.join(nt(f) for f in focus)} }}"
+
+    @staticmethod
+    def _inject(text: str, restriction: str) -> str:
+        match = _WHERE_OPEN.search(text)
+        assert match is not None
+        return f"{text[: match.end()]} {{ {restriction} }} {text[match.end() :]}"
+
+    def _sparql_result(
+        self, shape: Shape, bound: dict[str, Term], extra: list[Node], wanted: set[Term] | None
+    ) -> list[Result]:
+        this = bound.get("this")
+        if this is None or (wanted is not None and this not in wanted):
+            return []
+        path_term = bound.get("path")
+        value = bound.get("value")
+        if value is None and shape.path is None:
+            value = this
+        fmt = {k: self._lit(v) for k, v in bound.items() if k not in ("this", "path", "value")}
+        fmt["this"] = self._lit(this)
+        if path_term is not None:
+            fmt["path"] = self._lit(path_term)
+        if value is not None:
+            fmt["value"] = self._lit(value)
+        messages = [_format(str(m), fmt) for m in extra if isinstance(m, Literal)]
+        messages += [_format(str(m), fmt) for m in shape.messages]
+        result = self._result(shape, this, value, "SPARQL", messages)
+        if path_term is not None:
+            result = Result(
+                result.focus_node,
+                ("iri", nt(path_term)),
+                result.value,
+                result.source_shape,
+                result.constraint_component,
+                result.severity,
+                result.message,
+            )
+        return [result]
+
+
+_WORK: tuple[Evaluator, list[Shape]] | None = None
+
+
+def _run_unit(unit: tuple[str | int, ...]) -> list[Result]:
+    """Worker side of :meth:`Evaluator.validate` (the evaluator and store arrive through fork)."""
+    assert _WORK is not None
+    evaluator, shapes = _WORK
+    return evaluator.run_unit(shapes, unit)
+
+
+def _unique(nodes: Iterable[Term]) -> list[Term]:
+    return list(dict.fromkeys(nodes))
+
+
+def _format(msg: str, bound: dict[str, Node]) -> str:
+    """pySHACL's substitution of {?var} / {$var} in SPARQL-constraint messages."""
+    for var, val in bound.items():
+        msg = re.sub(f"{{[?$]{var}}}", str(val), msg)
+    return msg
+
+
+def _pattern_ok(rule: Node, flags: Node | None, v: Node) -> bool:
+    if isinstance(v, BNode):
+        return False
+    re_flags = 0
+    if flags is not None:
+        text = str(flags).lower()
+        re_flags |= re.I if "i" in text else 0
+        re_flags |= re.M if "m" in text else 0
+    pattern = (
+        str(rule.value) if isinstance(rule, Literal) and rule.value is not None and len(rule.value) > 1 else str(rule)
+    )
+    matcher = _compile(pattern, re_flags)
+    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+        text = str(v.value)
+    else:
+        text = str(v)
+    return bool(matcher.match(text) or matcher.search(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(pattern: str, flags: int) -> re.Pattern:
+    return re.compile(pattern, flags)
+
+
+def _datatype_ok(rule: Node, v: Node) -> bool:
+    if not isinstance(v, Literal):
+        return False
+    if v.datatype == rule:
+        if getattr(v, "ill_typed", None) is True:
+            return False
+        return _actual_datatype(v, rule)
+    if rule == RDFS.Literal:
+        return True
+    if rule == RDFS.Datatype and v.datatype:
+        return True
+    if v.datatype is None and v.language is None and rule == XSD.string:
+        return _actual_datatype(v, rule)
+    if rule == RDF.langString and v.language:
+        return _actual_datatype(v, rule)
+    return False
+
+
+def _actual_datatype(v: Literal, rule: Node) -> bool:
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
+    value = v.value
+    checks = {
+        XSD.string: (str, bytes),
+        RDF.langString: (str, bytes),
+        XSD.integer: (int,),
+        XSD.float: (float,),
+        XSD.decimal: (Decimal,),
+        XSD.boolean: (bool,),
+        XSD.date: (date,),
+        XSD.time: (time,),
+        XSD.dateTime: (datetime,),
+    }
+    kinds = checks.get(rule)
+    return True if kinds is None else isinstance(value, kinds)
+
+
+def _language_ok(ranges: list[str], v: Node) -> bool:
+    wanted = {r.lower() for r in ranges}
+    if not isinstance(v, Literal) or not v.language:
+        return False
+    lang = str(v.language).lower()
+    return "*" in wanted or lang in wanted or lang.split("-")[0] in wanted
+
+
+def _range_ok(param: URIRef, bound: Node, v: Node) -> bool:
+    if not isinstance(v, Literal) or not isinstance(bound, Literal):
+        return False
+    if isinstance(bound.value, str) != isinstance(v.value, str):
+        return False
+    try:
+        cmp = compare_literal(v, bound)
+    except (TypeError, NotImplementedError):
+        return False
+    if param is _MIN_INCL:
+        return cmp >= 0
+    if param is _MAX_INCL:
+        return cmp <= 0
+    if param is _MIN_EXCL:
+        return cmp > 0
+    return cmp < 0

@@ -1,0 +1,85 @@
+"""``mscpo serve``: load the dataset once, then serve it with gunicorn's pre-forked sync workers.
+
+Sync workers take one request at a time and only accept when idle, so a slow query occupies exactly one
+process and the kernel hands new connections to the others; that same isolation lets a worker end itself at a
+query deadline without touching anyone else's request (see ``mscpo.sparql.execute``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from mscpo import config
+from mscpo.web.app import create_app
+
+log = logging.getLogger("mscpo.serve")
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn driven programmatically: our options only, no config file or command line of its own."""
+
+    def __init__(self, application: Any, options: dict[str, Any]) -> None:
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
+
+
+def gunicorn_options(settings: config.Settings) -> dict[str, Any]:
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.effective_workers,
+        "worker_class": "sync",
+        "preload_app": True,
+        # gunicorn's own kill is only a backstop: the query deadline ends a worker first, with a 503.
+        "timeout": int(settings.query_timeout) + 30,
+        "graceful_timeout": 5,
+        "limit_request_line": 0,  # our own limit answers 413; gunicorn's would be a bare 400 at 4094 bytes
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": settings.log_level,
+        "proc_name": "mscpo-serve",
+        "control_socket_disable": True,
+    }
+
+
+def _exit_now(server: Any, worker: Any) -> None:
+    """gunicorn's last hook in a worker: leave without Python's finalizers.
+
+    A worker that read an on-disk store crashed (SIGSEGV) while its RocksDB handle was torn down at interpreter
+    exit, in a process forked from a master that had used RocksDB too; a read-only handle has nothing to flush.
+    """
+    logging.shutdown()
+    os._exit(0)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    config.add_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = config.load(args)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if settings.home:
+        os.environ["MSCPO_HOME"] = settings.home
+    log.info("settings: %s", settings.summary())
+    app = create_app(settings)
+    log.info("SPARQL endpoint %s with %d workers", settings.endpoint_url, settings.effective_workers)
+    options = gunicorn_options(settings)
+    if settings.store:
+        options["worker_exit"] = _exit_now
+    _Gunicorn(app, options).run()
+    return 0
