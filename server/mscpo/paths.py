@@ -55,9 +55,14 @@ def queries_dir() -> Path:
     return examples_dir() / "queries"
 
 
-def shared_reference_dir() -> Path:
-    """The verified reference tables (``../shared/reference`` beside the checkout)."""
+def reference_dir() -> Path:
+    """The project's verified reference tables (``reference/``; ``MSCPO_REFERENCE`` overrides)."""
     env = os.environ.get("MSCPO_REFERENCE")
     if env:
         return Path(env).resolve()
-    return project_root().parent / "shared" / "reference"
+    return project_root() / "reference"
+
+
+def shared_reference_dir() -> Path:
+    """Deprecated name of :func:`reference_dir` (the project no longer reads ``../shared``)."""
+    return reference_dir()
