@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-NAMESPACE = "https://w3id.org/mscpo/"
-ONTOLOGY_IRI = "https://w3id.org/mscpo/mscpo.owl"
-KG_NAMESPACE = "https://w3id.org/mscpo/kg/"
-GRAPH_NAMESPACE = "https://w3id.org/mscpo/graph/"
+from mscpo import prefixes
+
+NAMESPACE = prefixes.MSCPO_NAMESPACE
+ONTOLOGY_IRI = NAMESPACE + "mscpo.owl"
+KG_NAMESPACE = prefixes.PREFIXES["kg"]
+GRAPH_NAMESPACE = prefixes.PREFIXES["graph"]
 
 
 def project_root() -> Path:
