@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from mscpo import dataset, paths
+from mscpo.testing import free_port
 from mscpo.web.examples import load_examples
 
 TARGETS = {"oxigraph": 0.7, "rdflib-endpoint": 10.0}
@@ -58,12 +58,6 @@ class Measurement:
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_ready(server: Server, timeout: float = 90.0) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
@@ -32,13 +33,27 @@ SUBCOMMANDS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+def version_text() -> str:
+    """``mscpo VERSION (ontology VERSION_IRI)``: the package and the ontology release it serves."""
+    from mscpo import paths
+
+    release = paths.ontology_dir() / "mscpo.ttl"
+    pattern = re.compile(r"owl:versionIRI\s+<([^>]+)>")
+    match = pattern.search(release.read_text(encoding="utf-8")) if release.is_file() else None
+    ontology = match.group(1) if match else f"no release at {release}"
+    return f"mscpo {__version__} (ontology {ontology})"
+
+
 def _top_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mscpo",
         description="MSC Paracrine Ontology: ontology, knowledge graph, validation and SPARQL endpoint.",
         epilog="Run 'mscpo COMMAND --help' for the options of one command.",
     )
-    parser.add_argument("--version", action="version", version=f"mscpo {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument(
+        "--home", metavar="DIR", help="project folder (default: MSCPO_HOME, the checkout, or the packaged copy)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -47,6 +62,11 @@ def _top_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if len(args_list) >= 2 and args_list[0] == "--home":
+        from mscpo import paths
+
+        paths.configure(home=args_list[1])
+        args_list = args_list[2:]
     if not args_list or args_list[0] not in COMMANDS:
         parser = _top_parser()
         if not args_list:

@@ -1,9 +1,10 @@
-"""Typed settings of the endpoint, read from command-line flags, then ``MSCPO_*`` environment variables, then
-defaults.
+"""The one typed settings object (server, store, federation, home, reference), read from command-line flags, then
+``MSCPO_*`` environment variables, then defaults.
 
 One table (``FIELDS``) drives the argparse flags, the environment variables and the documentation, so the
-three can never disagree. The one secret, ``write_token``, is never logged: :meth:`Settings.summary` shows only
-whether it is set.
+three can never disagree; a new setting is one row there and one attribute of :class:`Settings`. Outbound
+federation (``federation_*``) is handed to the SERVICE policy as :attr:`Settings.federation`. The one secret,
+``write_token``, is never logged: :meth:`Settings.summary` shows only whether it is set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,23 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mscpo.errors import InputError
+from mscpo.federation.policy import FederationSettings
+
+_FEDERATION = FederationSettings()
+# Settings attribute -> FederationSettings attribute (the environment names stay MSCPO_FEDERATION_*).
+FEDERATION_FIELDS: dict[str, str] = {
+    "federation": "enabled",
+    "federation_allow": "allowed",
+    "federation_timeout": "call_timeout",
+    "federation_total_timeout": "total_timeout",
+    "federation_max_calls": "max_calls",
+    "federation_max_rows": "max_rows",
+    "federation_max_response_bytes": "max_response_bytes",
+    "federation_max_redirects": "max_redirects",
+    "federation_bind_join_max_values": "bind_join_max_values",
+    "federation_bind_join_batch": "bind_join_batch",
+    "federation_unsafe_allow_loopback": "unsafe_allow_loopback",
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,11 @@ def without_credentials(url: str) -> str:
     return url
 
 
+def _words(text: str) -> tuple[str, ...]:
+    """A list setting: items separated by spaces or commas."""
+    return tuple(item for item in text.replace(",", " ").split() if item)
+
+
 def _url(text: str) -> str:
     text = text.strip().rstrip("/")
     if text and not text.startswith(("http://", "https://")):
@@ -98,6 +121,23 @@ class Settings:
     write_token: str = field(default="", repr=False)
     write_timeout: float = 120.0
     remote_timeout: float = 60.0
+    reference: str = ""
+    federation: bool = _FEDERATION.enabled
+    federation_allow: tuple[str, ...] = _FEDERATION.allowed
+    federation_timeout: float = _FEDERATION.call_timeout
+    federation_total_timeout: float = _FEDERATION.total_timeout
+    federation_max_calls: int = _FEDERATION.max_calls
+    federation_max_rows: int = _FEDERATION.max_rows
+    federation_max_response_bytes: int = _FEDERATION.max_response_bytes
+    federation_max_redirects: int = _FEDERATION.max_redirects
+    federation_bind_join_max_values: int = _FEDERATION.bind_join_max_values
+    federation_bind_join_batch: int = _FEDERATION.bind_join_batch
+    federation_unsafe_allow_loopback: tuple[str, ...] = _FEDERATION.unsafe_allow_loopback
+
+    @property
+    def federation_settings(self) -> FederationSettings:
+        """The outbound SERVICE policy's settings (ValueError when they cannot work together)."""
+        return FederationSettings(**{target: getattr(self, name) for name, target in FEDERATION_FIELDS.items()})
 
     @property
     def effective_workers(self) -> int:
@@ -165,6 +205,22 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("write_timeout", _positive_float, "seconds a guarded write (stage, validate, commit) may take"),
     Field("remote_timeout", _positive_float, "seconds to wait for the remote store (with --backend sparql)"),
+    Field("reference", str, "folder of the verified reference tables (default: HOME/reference)"),
+    Field("federation", parse_bool, "allow outbound SERVICE to the allow-listed endpoints"),
+    Field("federation_allow", _words, "endpoint URLs or exact host names outbound SERVICE may call"),
+    Field("federation_timeout", float, "seconds for one outbound SERVICE call, redirects included"),
+    Field("federation_total_timeout", float, "seconds for all outbound SERVICE calls of one query"),
+    Field("federation_max_calls", int, "outbound HTTP requests per query (redirects and bind-join batches count)"),
+    Field("federation_max_rows", int, "rows one SERVICE clause may return"),
+    Field("federation_max_response_bytes", int, "bytes of one SERVICE answer"),
+    Field("federation_max_redirects", int, "redirects one SERVICE call may follow"),
+    Field("federation_bind_join_max_values", int, "most local values sent along in a bind join"),
+    Field("federation_bind_join_batch", int, "local values per bind-join request"),
+    Field(
+        "federation_unsafe_allow_loopback",
+        _words,
+        "UNSAFE, tests only: 127.0.0.1:PORT literals exempt from the public-address rule",
+    ),
 )
 
 
@@ -197,6 +253,12 @@ def load(args: argparse.Namespace | None = None, env: Mapping[str, str] | None =
         except ValueError as exc:
             raise InputError(f"invalid value for {source}: {exc}") from None
     settings = Settings(**values)
+    try:
+        settings.federation_settings  # noqa: B018 (validates the combination)
+    except ValueError as exc:
+        raise InputError(
+            f"invalid MSCPO_FEDERATION* setting: {exc}", hint="see the federation settings in docs/federation.md"
+        ) from None
     if settings.log_level.lower() not in {"debug", "info", "warning", "error"}:
         raise InputError(
             f"invalid log level {settings.log_level!r}", hint="use debug, info, warning or error"

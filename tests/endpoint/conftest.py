@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import pytest
 from endpoint_support import FIXTURES, MAX_REQUEST_BYTES, QUERY_TIMEOUT, Recorder, RunningServer
 from mscpo import config
+from mscpo.testing import free_port
 from mscpo.web.app import create_app
-from server_process import free_port
 
 
 @pytest.fixture(scope="session")

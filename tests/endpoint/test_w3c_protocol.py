@@ -23,9 +23,9 @@ import pytest
 import rdflib
 from mscpo import config
 from mscpo.dataset import OxigraphBackend
+from mscpo.testing import free_port
 from mscpo.web.app import create_app
 from rdflib.collection import Collection
-from server_process import free_port
 from werkzeug.serving import make_server
 
 SUITE = (

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
-from server_process import free_port
+from mscpo.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from server_process import free_port
+from mscpo.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-write-token-0123456789"

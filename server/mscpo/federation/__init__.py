@@ -2,7 +2,8 @@
 
 Integration (the endpoint calls these; nothing else is needed):
 
-* ``FederationSettings.from_env(os.environ)``: the settings, read once at start-up.
+* ``Settings.federation_settings`` (``mscpo.config``): the settings, read once at start-up with all others
+  (``FederationSettings.from_env(env)`` reads only the ``MSCPO_FEDERATION*`` variables of ``env``).
 * ``resolve_service_clauses(text, settings, local)``: before the guard, returns the query with every SERVICE
   clause evaluated through the policy and replaced by VALUES; raises a ``FederationError`` subclass whose
   ``status`` is the HTTP code to answer and whose message names the refusing rule.

@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
-from mscpo.config import parse_bool
-
 DEFAULT_ALLOWED: tuple[str, ...] = (
     "https://sparql.uniprot.org/sparql",
     "https://query.wikidata.org/sparql",
@@ -78,10 +76,6 @@ class MalformedService(FederationError):
     status = 400
 
 
-def _list(text: str) -> tuple[str, ...]:
-    return tuple(item for item in text.replace(",", " ").split() if item)
-
-
 @dataclass(frozen=True)
 class FederationSettings:
     """Outbound SERVICE configuration; immutable. Off unless ``enabled``; every limit applies per query."""
@@ -117,44 +111,26 @@ class FederationSettings:
                 raise ValueError(f"allow-list entry {entry!r}: only http:// and https:// endpoints can be allowed")
             if "://" not in entry and ("/" in entry or "*" in entry or not entry.strip(".")):
                 raise ValueError(f"allow-list entry {entry!r}: give an endpoint URL or an exact host name")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> FederationSettings:
-        """Read the ``MSCPO_FEDERATION*`` variables (``ENV_VARIABLES``); a bad value is a ValueError."""
-        values: dict[str, object] = {}
-        for name, (variable, parse) in ENV_VARIABLES.items():
-            if variable in env:
-                try:
-                    values[name] = parse(env[variable])
-                except ValueError as exc:
-                    raise ValueError(f"invalid value for {variable}: {exc}") from None
-        try:
-            settings = cls(**values)  # type: ignore[arg-type]
-        except ValueError as exc:
-            raise ValueError(f"invalid MSCPO_FEDERATION* setting: {exc}") from None
-        for entry in settings.unsafe_allow_loopback:
+        for entry in self.unsafe_allow_loopback:
             host, port = _loopback_literal(entry)
             if host is None or port is None:
                 raise ValueError(
                     f"invalid value for MSCPO_FEDERATION_UNSAFE_ALLOW_LOOPBACK: {entry!r} is not a loopback "
                     "IP literal with a port (127.0.0.1:PORT or [::1]:PORT)"
                 )
-        return settings
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FederationSettings:
+        """The ``MSCPO_FEDERATION*`` variables of ``env`` read through the one settings table (``mscpo.config``);
+        a bad value is a ValueError naming the variable."""
+        from mscpo import config
+        from mscpo.errors import InputError
 
-ENV_VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
-    "enabled": ("MSCPO_FEDERATION", parse_bool),
-    "allowed": ("MSCPO_FEDERATION_ALLOW", _list),
-    "call_timeout": ("MSCPO_FEDERATION_TIMEOUT", float),
-    "total_timeout": ("MSCPO_FEDERATION_TOTAL_TIMEOUT", float),
-    "max_calls": ("MSCPO_FEDERATION_MAX_CALLS", int),
-    "max_rows": ("MSCPO_FEDERATION_MAX_ROWS", int),
-    "max_response_bytes": ("MSCPO_FEDERATION_MAX_RESPONSE_BYTES", int),
-    "max_redirects": ("MSCPO_FEDERATION_MAX_REDIRECTS", int),
-    "bind_join_max_values": ("MSCPO_FEDERATION_BIND_JOIN_MAX_VALUES", int),
-    "unsafe_allow_loopback": ("MSCPO_FEDERATION_UNSAFE_ALLOW_LOOPBACK", _list),
-}
-"""Setting name -> (environment variable, parser)."""
+        federation_env = {k: v for k, v in env.items() if k.startswith("MSCPO_FEDERATION")}
+        try:
+            return config.load(env=federation_env).federation_settings
+        except InputError as exc:
+            raise ValueError(str(exc).split("\n", 1)[0]) from None
 
 
 def _loopback_literal(entry: str) -> tuple[str | None, int | None]:

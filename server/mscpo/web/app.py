@@ -7,7 +7,6 @@ store, the metrics block and the examples, and a worker ended at a query deadlin
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from flask import Flask, Response, request
 from mscpo import dataset, paths, remote, writes
 from mscpo.config import Settings
 from mscpo.errors import InputError
-from mscpo.federation import FederationSettings
 from mscpo.sparql import negotiation
 from mscpo.store import served
 from mscpo.web import entities, pages
@@ -95,7 +93,7 @@ def create_app(
         return Response(body, status=status, content_type=content_type)
 
     try:
-        federation = FederationSettings.from_env(os.environ)
+        federation = config.federation_settings
     except ValueError as exc:
         raise InputError(str(exc), hint="see the MSCPO_FEDERATION* settings in docs/federation.md") from None
     if federation.enabled:

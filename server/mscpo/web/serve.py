@@ -14,7 +14,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from mscpo import config
+from mscpo import config, paths
 from mscpo.web.app import create_app
 
 log = logging.getLogger("mscpo.serve")
@@ -73,10 +73,11 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if settings.home:
-        os.environ["MSCPO_HOME"] = settings.home
+    paths.configure(home=settings.home, reference=settings.reference)
+    paths.require_shapes()
     log.info("settings: %s", settings.summary())
     app = create_app(settings)
+    paths.require_dataset(app.extensions["mscpo"].report.total)
     log.info("SPARQL endpoint %s with %d workers", settings.endpoint_url, settings.effective_workers)
     options = gunicorn_options(settings)
     if settings.store:
