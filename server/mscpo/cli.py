@@ -80,7 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         module_name, help_text = SUBCOMMANDS[(name, args_list[1])]
         name = f"{name} {args_list.pop(1)}"
     module = importlib.import_module(module_name)
-    parser = argparse.ArgumentParser(prog=f"mscpo {name}", description=help_text)
+    extra = [f"  {name} {sub}: {text}" for (cmd, sub), (_, text) in SUBCOMMANDS.items() if cmd == name]
+    parser = argparse.ArgumentParser(
+        prog=f"mscpo {name}",
+        description=help_text,
+        epilog="subcommands:\n" + "\n".join(extra) if extra else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     module.add_arguments(parser)
     args = parser.parse_args(args_list[1:])
     try:

@@ -187,7 +187,11 @@ FIELDS: tuple[Field, ...] = (
     Field("max_request_bytes", _non_negative_int, "largest request body or query string (413 beyond it)"),
     Field("cache_entries", _non_negative_int, "results of identical queries kept per worker (0 = no cache)"),
     Field("log_level", str, "debug, info, warning or error"),
-    Field("home", str, "project folder holding ontology/, data/ and examples/ (default: the checkout)"),
+    Field(
+        "home",
+        str,
+        "project folder holding ontology/, shapes/, data/, examples/ (default: the checkout or the wheel's copy)",
+    ),
     Field(
         "store",
         str,
