@@ -94,3 +94,11 @@ def test_serve_refuses_an_empty_dataset_or_missing_shapes(installed: tuple[Path,
     empty = run_installed(target, *serve, cwd=tmp_path)
     assert empty.returncode == 2 and "dataset to serve is empty" in empty.stderr, empty.stderr
     assert "Traceback" not in no_shapes.stderr + empty.stderr
+
+
+def test_installed_validate_finds_its_packaged_shapes(installed: tuple[Path, Path], tmp_path: Path) -> None:
+    _, target = installed
+    data = target / "mscpo" / "_home" / "data"
+    result = run_installed(target, "-m", "mscpo.cli", "validate", str(data), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Conforms" in result.stdout and "no shapes" not in result.stdout + result.stderr
