@@ -112,3 +112,12 @@ def test_sync_script_is_idempotent(tmp_path: Path) -> None:
     ]
     assert runs[0].stdout.strip().endswith(f"file(s) changed under {tmp_path}")
     assert runs[1].stdout.strip() == f"0 file(s) changed under {tmp_path}"
+
+
+def test_a_missing_reference_folder_is_exit_2_with_a_fix(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mscpo.cli", "qc", "identifiers", "--reference", str(tmp_path), str(paths.data_dir())],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 2
+    assert "no reference tables under" in result.stderr and "how to fix" in result.stderr

@@ -42,7 +42,8 @@ class Problem:
 
     def lines(self) -> list[str]:
         label = "UNVERIFIED" if self.verdict == "unverified" else "NOT IN REFERENCE"
-        return [f"{path}:{line}: {label} {self.kind} {self.identifier}" for path, line in self.locations]
+        what = f"{label} {self.kind} {self.identifier}"
+        return [f"{path}:{line}: {what}" if line else f"{path}: {what}" for path, line in self.locations]
 
 
 @dataclass
