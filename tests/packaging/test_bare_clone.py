@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FAST_TESTS = ("tests/test_identifiers.py", "tests/test_prefixes.py", "tests/packaging/test_settings.py")
+FAST_TESTS = ("tests/test_identifiers.py", "tests/test_prefixes.py", "tests/packaging/test_settings_table.py")
 pytestmark = pytest.mark.slow
 
 
