@@ -51,6 +51,9 @@ EXPECTED_NAMES = {
     "10-immunomodulatory-factors-and-target-cells.rq", "11-modified-or-preconditioned-msc.rq",
     "12-publications-without-identifiers.rq", "13-human-cells-in-animal-models.rq",
     "14-acute-lung-injury-factors.rq", "15-growth-factors-in-findings.rq",
+    # bench-scientist questions (issue 12); their tests are in tests/curation/test_bench_questions.py
+    "16-loss-of-function-factors-per-mechanism.rq", "17-vesicles-cells-or-medium-per-organ.rq",
+    "18-mediators-in-several-species-or-organs.rq", "19-findings-in-kidney-injury.rq", "20-what-a-gene-does.rq",
 }
 
 
