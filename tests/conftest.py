@@ -28,7 +28,7 @@ def packaged_store() -> pyoxigraph.Store:
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """The verified reference tables; every data test depends on them, so their absence is a failure."""
-    ref = paths.shared_reference_dir()
-    assert (ref / "identifiers.md").is_file(), f"verified reference tables not found at {ref} (set MSCPO_REFERENCE)"
+    """The project's verified reference tables (reference/); every data test depends on them."""
+    ref = paths.reference_dir()
+    assert (ref / "identifiers.md").is_file(), f"verified reference tables not found at {ref}"
     return ref

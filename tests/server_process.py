@@ -1,12 +1,8 @@
-"""Helpers for tests that start real servers on 127.0.0.1 (shared by the endpoint, federation and scale areas)."""
+"""Helpers for tests that start real servers on 127.0.0.1: the package's one helper (``mscpo.testing``), which the
+benchmarks and ``.ci/run`` use too."""
 
 from __future__ import annotations
 
-import socket
+from mscpo.testing import ServerProcess, free_port, mscpo_command
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now (the OS picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["ServerProcess", "free_port", "mscpo_command"]

@@ -24,6 +24,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": ("mscpo.store.load", "bulk-load RDF files into a persistent store"),
     "sheets": ("mscpo.curation.command", "build data/*.ttl from the curation sheets (build|check|export)"),
 }
+# (command, subcommand) -> (module, one-line help): a second word that selects its own module.
+SUBCOMMANDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("qc", "identifiers"): (
+        "mscpo.reference.check",
+        "check that every external identifier in RDF files is verified by reference/ (exit 0/1/2)",
+    ),
+}
 
 
 def _top_parser() -> argparse.ArgumentParser:
@@ -50,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     name = args_list[0]
     module_name, help_text = COMMANDS[name]
+    if len(args_list) > 1 and (name, args_list[1]) in SUBCOMMANDS:
+        module_name, help_text = SUBCOMMANDS[(name, args_list[1])]
+        name = f"{name} {args_list.pop(1)}"
     module = importlib.import_module(module_name)
     parser = argparse.ArgumentParser(prog=f"mscpo {name}", description=help_text)
     module.add_arguments(parser)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-NAMESPACE = "https://w3id.org/mscpo/"
-ONTOLOGY_IRI = "https://w3id.org/mscpo/mscpo.owl"
-KG_NAMESPACE = "https://w3id.org/mscpo/kg/"
-GRAPH_NAMESPACE = "https://w3id.org/mscpo/graph/"
+from mscpo import prefixes
+
+NAMESPACE = prefixes.MSCPO_NAMESPACE
+ONTOLOGY_IRI = NAMESPACE + "mscpo.owl"
+KG_NAMESPACE = prefixes.PREFIXES["kg"]
+GRAPH_NAMESPACE = prefixes.PREFIXES["graph"]
 
 
 def project_root() -> Path:
@@ -55,9 +57,14 @@ def queries_dir() -> Path:
     return examples_dir() / "queries"
 
 
-def shared_reference_dir() -> Path:
-    """The verified reference tables (``../shared/reference`` beside the checkout)."""
+def reference_dir() -> Path:
+    """The project's verified reference tables (``reference/``; ``MSCPO_REFERENCE`` overrides)."""
     env = os.environ.get("MSCPO_REFERENCE")
     if env:
         return Path(env).resolve()
-    return project_root().parent / "shared" / "reference"
+    return project_root() / "reference"
+
+
+def shared_reference_dir() -> Path:
+    """Deprecated name of :func:`reference_dir` (the project no longer reads ``../shared``)."""
+    return reference_dir()

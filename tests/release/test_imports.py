@@ -19,7 +19,7 @@ OBO = "http://purl.obolibrary.org/obo/"
 
 @pytest.fixture(scope="module")
 def reference() -> Reference:
-    return load_reference(paths.shared_reference_dir())
+    return load_reference(paths.reference_dir())
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_every_verified_obo_term_is_imported(reference: Reference) -> None:
 
 
 def test_rebuild_equals_committed_modules() -> None:
-    outputs = build_all(paths.ontology_dir(), paths.shared_reference_dir())
+    outputs = build_all(paths.ontology_dir(), paths.reference_dir())
     assert len(outputs) == len(MODULES) + 1
     for path, data in outputs.items():
         assert path.read_bytes() == data, f"{path} is stale: run 'mscpo imports'"

@@ -21,6 +21,7 @@ from rdflib.namespace import OWL, RDF
 
 from mscpo import paths
 from mscpo.errors import InputError, MscpoError
+from mscpo.prefixes import select as select_prefixes
 from mscpo.release import writers
 from mscpo.release.rdfxml import DEFAULT_PREFIXES, serialize_rdfxml
 from mscpo.release.sources import load_sources
@@ -111,7 +112,7 @@ def build_release(inputs: ReleaseInputs) -> dict[Path, bytes]:
         onto_dir / "mscpo-full.owl": serialize_rdfxml(full, prefixes),
         onto_dir / "mscpo-full.ttl": writers.turtle_bytes(full),
         onto_dir / "mscpo.jsonld": writers.jsonld_bytes(
-            release, {**prefixes, "MSCPO": "https://w3id.org/mscpo/MSCPO_"}
+            release, {**prefixes, **select_prefixes("MSCPO")}
         ),
         onto_dir / "mappings" / "mscpo.sssom.tsv": writers.sssom_bytes(edit, sources.imports, day),
         inputs.output_root / "docs" / "ontology" / "index.html": writers.html_bytes(release, sources.imports),

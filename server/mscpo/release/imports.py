@@ -219,7 +219,7 @@ def build_all(ontology_dir: Path, reference_dir: Path) -> dict[Path, bytes]:
     if problems:
         raise InputError(
             "term lists refer to terms the reference tables do not verify:\n  " + "\n  ".join(problems),
-            hint="use only IDs and labels verified in ../shared/reference (identifiers.md, isct-criteria.md)",
+            hint="use only IDs and labels verified in reference/ (identifiers.md, isct-criteria.md)",
         )
     outputs[ontology_dir / "catalog-v001.xml"] = catalog_xml(module_ids)
     return outputs
@@ -232,12 +232,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not write; exit 1 if a committed module or the catalog is stale",
     )
     parser.add_argument("--ontology-dir", type=Path, default=None, help="default: ontology/ of the project")
-    parser.add_argument("--reference", type=Path, default=None, help="default: ../shared/reference")
+    parser.add_argument("--reference", type=Path, default=None, help="default: reference/")
 
 
 def run(args: argparse.Namespace) -> int:
     ontology_dir = args.ontology_dir or paths.ontology_dir()
-    reference_dir = args.reference or paths.shared_reference_dir()
+    reference_dir = args.reference or paths.reference_dir()
     outputs = build_all(ontology_dir, reference_dir)
     stale = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
     if args.check:

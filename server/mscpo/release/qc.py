@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from mscpo import paths
+from mscpo import paths, prefixes
 from mscpo.errors import InputError
 from mscpo.release.sources import Finding, Sources, load_sources, parse_file
 
@@ -46,19 +46,7 @@ PYTHON_CHECKS = (
 )
 REASONER_CHECKS = PYTHON_CHECKS[5:]
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "vann": "http://purl.org/vocab/vann/",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "kg": paths.KG_NAMESPACE,
-}
+PREFIXES = prefixes.select("rdf", "rdfs", "owl", "xsd", "dcterms", "dc", "skos", "oboInOwl", "vann", "bibo", "kg")
 
 
 @dataclass

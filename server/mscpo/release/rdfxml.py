@@ -16,21 +16,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS
 
-DEFAULT_PREFIXES: dict[str, str] = {
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "obo": "http://purl.obolibrary.org/obo/",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "vann": "http://purl.org/vocab/vann/",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "mscpo": "https://w3id.org/mscpo/",
-}
+from mscpo import prefixes
+
+DEFAULT_PREFIXES: dict[str, str] = prefixes.select(
+    "rdf", "rdfs", "owl", "xsd", "obo", "oboInOwl", "dcterms", "skos", "vann", "bibo", "mscpo"
+)
 
 _TYPE_RANK = {
     OWL.Ontology: 0,

@@ -115,14 +115,14 @@ def parse_reference_text(text: str, source: str, into: Reference | None = None) 
 
 
 def load_reference(directory: Path) -> Reference:
-    """Parse every reference file under ``directory`` (``mscpo.paths.shared_reference_dir()``)."""
+    """Parse every reference file under ``directory`` (``mscpo.paths.reference_dir()``)."""
     ref = Reference()
     for name in REFERENCE_FILES:
         path = directory / name
         if not path.is_file():
             raise InputError(
                 f"reference table {path} not found",
-                hint="check out ../shared/reference beside the repository or set MSCPO_REFERENCE",
+                hint="restore reference/ (scripts/sync_reference.py) or set MSCPO_REFERENCE",
             )
         parse_reference_text(path.read_text(encoding="utf-8"), name, ref)
     return ref

@@ -10,6 +10,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from mscpo import prefixes
 from mscpo.errors import InputError
 from mscpo.release.qc import canonical_turtle
 from mscpo.release.rdfxml import DEFAULT_PREFIXES, canonical_graph
@@ -20,15 +21,9 @@ MAPPING_SET_ID = "https://w3id.org/mscpo/mappings/mscpo.sssom.tsv"
 
 # IRI prefix -> CURIE prefix for the objects of mappings (Bioregistry-style names).
 SSSOM_PREFIXES: dict[str, str] = {
-    "https://w3id.org/mscpo/MSCPO_": "MSCPO",
-    "http://purl.uniprot.org/uniprot/": "UniProtKB",
-    "https://identifiers.org/hgnc:": "HGNC",
-    "https://identifiers.org/ncbigene:": "NCBIGene",
-    "https://identifiers.org/mirbase.mature:": "mirbase.mature",
-    "https://identifiers.org/pubmed:": "pubmed",
-    "http://purl.org/dc/terms/": "dcterms",
-    "http://www.w3.org/2004/02/skos/core#": "skos",
-    "https://w3id.org/semapv/vocab/": "semapv",
+    ns: name for name, ns in prefixes.select(
+        "MSCPO", "UniProtKB", "HGNC", "NCBIGene", "mirbase.mature", "pubmed", "dcterms", "skos", "semapv"
+    ).items()
 }
 _OBO = re.compile(r"^http://purl\.obolibrary\.org/obo/([A-Za-z][A-Za-z0-9]*)_(\w+)$")
 
@@ -72,7 +67,7 @@ def to_curie(iri: str, used: dict[str, str]) -> str:
             return f"{prefix}:{iri[len(ns) :]}"
     raise InputError(
         f"no SSSOM prefix for mapping target {iri}",
-        hint="add its namespace to SSSOM_PREFIXES in server/release/writers.py",
+        hint="add its namespace to mscpo/prefixes.py and SSSOM_PREFIXES in mscpo/release/writers.py",
     )
 
 
@@ -86,10 +81,7 @@ def _label(graphs: list[Graph], iri: URIRef) -> str:
 
 def sssom_bytes(edit: Graph, imports: Graph, version: str) -> bytes:
     """SSSOM TSV (YAML header: curie_map, mapping_set_id, license) of every skos:*Match in the edit source."""
-    used: dict[str, str] = {
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "semapv": "https://w3id.org/semapv/vocab/",
-    }
+    used: dict[str, str] = prefixes.select("skos", "semapv")
     rows = []
     for predicate in MAPPING_PREDICATES:
         for s, o in edit.subject_objects(predicate):

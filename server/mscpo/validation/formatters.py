@@ -13,23 +13,12 @@ from xml.etree import ElementTree as ET
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH, XSD
 
+from mscpo import prefixes
 from mscpo.validation.report import Report, Result
 from mscpo.validation.terms import from_nt, write_path
 
 JSON_SCHEMA = "https://w3id.org/mscpo/validation-report/v1"
-PREFIXES = {
-    "MSCPO": "https://w3id.org/mscpo/MSCPO_",
-    "mscsh": "https://w3id.org/mscpo/shapes/",
-    "kg": "https://w3id.org/mscpo/kg/",
-    "obo": "http://purl.obolibrary.org/obo/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+PREFIXES = prefixes.select("MSCPO", "mscsh", "kg", "obo", "rdfs", "rdf", "skos", "dcterms", "bibo", "xsd", "sh")
 _RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
+from mscpo import prefixes
 from mscpo.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mscpo.sparql import negotiation
 from mscpo.web import app as web_app
@@ -41,15 +42,9 @@ MAPPINGS = {
     SKOS + "narrowMatch": "narrow match",
     SKOS + "relatedMatch": "related match",
 }
-CURIE_PREFIXES = (
-    ("https://w3id.org/mscpo/kg/", "kg:"),
-    (MSCPO, "MSCPO:"),
-    (RDFS, "rdfs:"),
-    (SKOS, "skos:"),
-    (OIO, "oboInOwl:"),
-    ("http://www.w3.org/2002/07/owl#", "owl:"),
-    ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
-    ("http://purl.org/dc/terms/", "dcterms:"),
+CURIE_PREFIXES = tuple(
+    (ns, name + ":")
+    for name, ns in prefixes.select("kg", "MSCPO", "rdfs", "skos", "oboInOwl", "owl", "rdf", "dcterms").items()
 )
 RELEASE_FILES = {
     negotiation.RDFXML: "mscpo.owl",
