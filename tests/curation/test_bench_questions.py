@@ -7,7 +7,8 @@ record id, MSCPO:0001016, names the row); the graph is not consulted to write th
 from __future__ import annotations
 
 import pyoxigraph
-from test_competency_queries import KG, findings, run
+
+from tests.test_competency_queries import KG, findings, run
 
 TSG6 = "TNF alpha induced protein 6"
 KGF = "fibroblast growth factor 7"
