@@ -22,12 +22,19 @@ def test_loss_of_function_gene_products_per_mechanism(packaged_store: pyoxigraph
     # siRNA/shRNA knockdown or knockout rows: F08 F09 F13 F20 F21, P02 P06 P16 P18 P20 P26 P37 P39 P44 P46 P48, Q02
     assert got == {
         "cytoprotection": {
-            TSG6: {"F08", "P46"}, "hepatocyte growth factor": {"F20"}, "hepatoma-derived growth factor": {"F21"},
-            "gap junction protein alpha 1": {"P06"}, "SRY-box transcription factor 6": {"P16"},
-            "heme oxygenase 1": {"P26"}, "Wnt family member 5A": {"P37"}, "glutathione peroxidase 1": {"P44"},
+            TSG6: {"F08", "P46"},
+            "hepatocyte growth factor": {"F20"},
+            "hepatoma-derived growth factor": {"F21"},
+            "gap junction protein alpha 1": {"P06"},
+            "SRY-box transcription factor 6": {"P16"},
+            "heme oxygenase 1": {"P26"},
+            "Wnt family member 5A": {"P37"},
+            "glutathione peroxidase 1": {"P44"},
         },
         "anti-inflammation": {
-            TSG6: {"F08", "P46", "Q02"}, "prostaglandin-endoperoxide synthase 2": {"F09"}, KGF: {"P02"},
+            TSG6: {"F08", "P46", "Q02"},
+            "prostaglandin-endoperoxide synthase 2": {"F09"},
+            KGF: {"P02"},
             "nuclear factor erythroid 2-related factor 2": {"P48"},
         },
         "immunomodulation": {"prostaglandin-endoperoxide synthase 2": {"F09"}},

@@ -202,3 +202,31 @@ def test_command_reports_errors_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "findings.tsv:2 column 'mediator': error: unknown label 'nothing like it'" in err
     assert "how to fix:" in err and not any(out.iterdir())
+
+
+def test_a_problem_of_a_term_names_the_cells_that_use_it(tmp_path, vocab):
+    # MSCPO:0000025 (growth factor) is a protein mediator kind with subclasses, so it passes; a leaf protein factor
+    # without a UniProt mapping fails in the terms shapes, and the problem points at the cell that names it.
+    from mscpo.curation.vocabulary import Vocabulary
+
+    extra = Graph().parse(
+        data="""@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://w3id.org/mscpo/MSCPO_0003999> rdfs:label "test factor"@en .""",
+        format="turtle",
+    )
+    merged = Vocabulary.from_graph(extra)
+    merged.labels.update(vocab.labels)
+    merged.by_name.update(vocab.by_name)
+    write(tmp_path, [{**GOOD_FINDING, "mediator": "CHEBI:15551|test factor"}])
+    result = build(tmp_path, vocab=merged, validate=True)
+    located = [(p.sheet, p.row, p.column) for p in result.problems if "MSCPO_0003999" in p.message]
+    assert located and all(loc == ("findings.tsv", 2, "mediator") for loc in located)
+
+
+def test_a_contact_transfer_finding_must_name_what_was_transferred(tmp_path, vocab):
+    row = {**GOOD_FINDING, "kind": "MSCPO:0003001", "mediator": "", "mechanism": "mitochondrial transfer"}
+    write(tmp_path, [row])
+    found = problems(tmp_path, vocab, validate=True)
+    assert [(p.row, p.column) for p in found] == [(2, "transferred")]
+    write(tmp_path, [{**row, "transferred": "GO:0005739"}])
+    assert problems(tmp_path, vocab, validate=True) == []

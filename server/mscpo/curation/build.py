@@ -92,11 +92,27 @@ def shacl_problems(texts: dict[str, str], conversion: Conversion) -> list[Proble
     problems = []
     for r in report.results:
         focus = r.focus_node.strip("<>")
-        sheet, row = conversion.rows.get(focus, ("findings.tsv", None))
-        column = by_predicate.get((r.path_text or "").strip("<>"))
         severity = ERROR if r.severity == "Violation" else "warning"
         value = f" (value {r.value})" if r.value else ""
-        problems.append(Problem(sheet, row, column, f"{r.message}{value}", "see docs/model.md", severity))
+        if focus in conversion.rows:
+            sheet, row = conversion.rows[focus]
+            column = by_predicate.get((r.path_text or "").strip("<>"))
+            problems.append(Problem(sheet, row, column, f"{r.message}{value}", "see docs/model.md", severity))
+            continue
+        # A result about an ontology term (its mapping, its label): name the cells that use the term.
+        uses = conversion.uses.get(focus, [])
+        sheet, row, column = uses[0] if uses else ("findings.tsv", None, None)
+        more = f" (also used in rows {', '.join(str(u[1]) for u in uses[1:])})" if len(uses) > 1 else ""
+        problems.append(
+            Problem(
+                sheet,
+                row,
+                column,
+                f"{r.message}{value}{more}",
+                "fix the term in ontology/mscpo-edit.ttl or name another term in the sheet",
+                severity,
+            )
+        )
     return problems
 
 

@@ -54,6 +54,7 @@ class Conversion:
     publications: Graph
     problems: list[Problem] = field(default_factory=list)
     rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # subject IRI -> (sheet, row)
+    uses: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)  # term IRI -> cells naming it
 
     @property
     def errors(self) -> list[Problem]:
@@ -249,6 +250,8 @@ def convert(
                 obj = _object(row, column, value, res, publications)
                 if obj is not None:
                     result.findings.add((subject, URIRef(column.predicate), obj))
+                    if column.kind is Kind.TERM:
+                        result.uses.setdefault(str(obj), []).append((row.sheet, row.number, column.name))
     return result
 
 
