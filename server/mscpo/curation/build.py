@@ -95,13 +95,16 @@ def shacl_problems(texts: dict[str, str], conversion: Conversion) -> list[Proble
         severity = ERROR if r.severity == "Violation" else "warning"
         value = f" (value {r.value})" if r.value else ""
         if focus in conversion.rows:
-            sheet, row = conversion.rows[focus]
-            column = by_predicate.get((r.path_text or "").strip("<>"))
-            problems.append(Problem(sheet, row, column, f"{r.message}{value}", "see docs/model.md", severity))
+            own_sheet, own_row = conversion.rows[focus]
+            own_column = by_predicate.get((r.path_text or "").strip("<>"))
+            problems.append(
+                Problem(own_sheet, own_row, own_column, f"{r.message}{value}", "see docs/model.md", severity)
+            )
             continue
         # A result about an ontology term (its mapping, its label): name the cells that use the term.
         uses = conversion.uses.get(focus, [])
-        sheet, row, column = uses[0] if uses else ("findings.tsv", None, None)
+        located: tuple[str, int | None, str | None] = uses[0] if uses else ("findings.tsv", None, None)
+        sheet, row, column = located
         more = f" (also used in rows {', '.join(str(u[1]) for u in uses[1:])})" if len(uses) > 1 else ""
         problems.append(
             Problem(

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
 
 from mscpo.curation.schema import BIBO, FINDINGS, MSCPO, PUBLICATIONS, SPLIT, Column, Kind
 from mscpo.curation.sheets import ERROR, WARNING, Problem, Row
@@ -277,10 +278,10 @@ def to_rows(findings: Graph, publications: Graph) -> tuple[list[dict[str, str]],
     """The canonical sheet rows of two graphs, and the triples no column can hold (should be none)."""
     leftovers: list[str] = []
     pub_rows = []
-    for subject in sorted(set(publications.subjects())):
+    for subject in sorted(set(publications.subjects()), key=str):
         iri = str(subject)
         cells = {"id": publication_id(iri)}
-        skip = {(RDF.type, PUBLICATION)}
+        skip: set[tuple[URIRef, Node]] = {(RDF.type, PUBLICATION)}
         if iri.startswith("https://doi.org/"):
             skip.add((BIBO.doi, Literal(iri[len("https://doi.org/") :])))
         elif cells["id"].startswith("PMID:"):
@@ -289,7 +290,7 @@ def to_rows(findings: Graph, publications: Graph) -> tuple[list[dict[str, str]],
         pub_rows.append(cells)
     ids = {str(s): publication_id(str(s)) for s in publications.subjects()}
     finding_rows = []
-    for subject in sorted(set(findings.subjects())):
+    for subject in sorted(set(findings.subjects()), key=str):
         iri = str(subject)
         cells = {"id": iri[len(FINDING_NS) :] if iri.startswith(FINDING_NS) else f"<{iri}>"}
         _fill(findings, subject, FINDINGS, cells, set(), leftovers, ids)
