@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from mscpo.curation.schema import BIBO, FINDINGS, MSCPO, PUBLICATIONS, SPLIT, Column, Kind
@@ -28,19 +28,12 @@ from mscpo.curation.vocabulary import (
     publication_id,
     publication_iri,
 )
+from mscpo.prefixes import select
 
 PUBLICATION = URIRef(MSCPO["0000006"])
 RECORD_ID = re.compile(r"^[A-Z][0-9]+$")
 PMCID = re.compile(r"^PMC[0-9]+$")
-NAMESPACES = {
-    "MSCPO": "https://w3id.org/mscpo/MSCPO_",
-    "obo": "http://purl.obolibrary.org/obo/",
-    "rdfs": str(RDFS),
-    "dcterms": "http://purl.org/dc/terms/",
-    "bibo": str(BIBO),
-    "fabio": "http://purl.org/spar/fabio/",
-    "xsd": str(XSD),
-}
+NAMESPACES = select("MSCPO", "obo", "rdfs", "dcterms", "bibo", "fabio", "xsd")
 
 
 class Identifiers(Protocol):

@@ -13,9 +13,11 @@ from enum import Enum
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-MSCPO = Namespace("https://w3id.org/mscpo/MSCPO_")
-BIBO = Namespace("http://purl.org/ontology/bibo/")
-FABIO = Namespace("http://purl.org/spar/fabio/")
+from mscpo.prefixes import PREFIXES
+
+MSCPO = Namespace(PREFIXES["MSCPO"])
+BIBO = Namespace(PREFIXES["bibo"])
+FABIO = Namespace(PREFIXES["fabio"])
 SPLIT = "|"
 
 

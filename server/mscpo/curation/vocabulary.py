@@ -15,15 +15,15 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from mscpo.paths import KG_NAMESPACE
+from mscpo.prefixes import OBO, PREFIXES
 
-MSCPO_NS = "https://w3id.org/mscpo/MSCPO_"
-OBO_NS = "http://purl.obolibrary.org/obo/"
-FINDING_NS = KG_NAMESPACE + "finding/"
-PUBLICATION_NS = KG_NAMESPACE + "publication/"
-DOI_NS = "https://doi.org/"
-PUBMED_NS = "https://identifiers.org/pubmed:"
-OBO_SYNONYM = URIRef("http://www.geneontology.org/formats/oboInOwl#hasExactSynonym")
+MSCPO_NS = PREFIXES["MSCPO"]
+OBO_NS = OBO
+FINDING_NS = PREFIXES["kg"] + "finding/"
+PUBLICATION_NS = PREFIXES["kg"] + "publication/"
+DOI_NS = PREFIXES["doi"]
+PUBMED_NS = PREFIXES["pubmed"]
+OBO_SYNONYM = URIRef(PREFIXES["oboInOwl"] + "hasExactSynonym")
 
 CURIE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9]*):(?P<local>[A-Za-z0-9_.-]+)$")
 OBO_IRI = re.compile(r"^http://purl\.obolibrary\.org/obo/(?P<prefix>[A-Za-z][A-Za-z0-9]*)_(?P<local>[A-Za-z0-9]+)$")
