@@ -10,7 +10,6 @@ import csv
 import re
 
 import pytest
-
 from mscpo import paths
 
 SHEETS = paths.data_dir() / "sheets"
