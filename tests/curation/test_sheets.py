@@ -230,3 +230,17 @@ def test_a_contact_transfer_finding_must_name_what_was_transferred(tmp_path, voc
     assert [(p.row, p.column) for p in found] == [(2, "transferred")]
     write(tmp_path, [{**row, "transferred": "GO:0005739"}])
     assert problems(tmp_path, vocab, validate=True) == []
+
+
+def test_the_project_reference_tables_refuse_a_recollected_identifier(tmp_path, vocab):
+    """With mscpo.reference (reference/ in the project): F05's PMID 17251350 is only a recollection."""
+    from mscpo.reference import load_identifiers
+
+    table = load_identifiers()
+    pub = {"id": "mirotsou-2007-pnas", "citation": "Mirotsou M et al. PNAS 2007;104(5):1643-1648.", "pmid": "17251350"}
+    write(tmp_path, [{**GOOD_FINDING, "publication": "mirotsou-2007-pnas"}], [pub])
+    found = problems(tmp_path, vocab, table)
+    assert [(p.sheet, p.row, p.column) for p in found] == [("publications.tsv", 2, "pmid")]
+    assert "PMID:17251350 is not a verified identifier" in found[0].message
+    write(tmp_path, [{**GOOD_FINDING, "publication": "mirotsou-2007-pnas"}], [{**pub, "pmid": ""}])
+    assert problems(tmp_path, vocab, table) == []
