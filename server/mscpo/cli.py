@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "release": ("mscpo.release.command", "write the release artifacts from the edit source"),
     "imports": ("mscpo.release.imports", "rebuild the import modules from the term lists"),
     "load": ("mscpo.store.load", "bulk-load RDF files into a persistent store"),
+    "sheets": ("mscpo.curation.command", "build data/*.ttl from the curation sheets (build|check|export)"),
 }
 # (command, subcommand) -> (module, one-line help): a second word that selects its own module.
 SUBCOMMANDS: dict[tuple[str, str], tuple[str, str]] = {

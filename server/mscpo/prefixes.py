@@ -25,6 +25,7 @@ PREFIXES: dict[str, str] = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "vann": "http://purl.org/vocab/vann/",
     "bibo": "http://purl.org/ontology/bibo/",
+    "fabio": "http://purl.org/spar/fabio/",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "void": "http://rdfs.org/ns/void#",
     "semapv": "https://w3id.org/semapv/vocab/",

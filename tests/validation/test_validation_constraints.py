@@ -40,6 +40,8 @@ CITATION = "<http://purl.org/dc/terms/bibliographicCitation>"
 ISSUED = "<http://purl.org/dc/terms/issued>"
 DOI = "<http://purl.org/ontology/bibo/doi>"
 PMID = "<http://purl.org/ontology/bibo/pmid>"
+PMCID = "<http://purl.org/spar/fabio/hasPubMedCentralId>"
+DIRECTION = "MSCPO:0001012 MSCPO:0000600"
 _START = ISCT.index("    MSCPO:0001040\n")
 MEASUREMENT_LIST = ISCT[_START : ISCT.index("HLA-DR> ;\n", _START) + len("HLA-DR> ;\n")]
 EXTRA_MEASUREMENT = f"""
@@ -813,6 +815,55 @@ CASES = [
     Case("Isct-osteoblast", "HasValue", ISCT, [("obo:CL_0000062 , ", "")], R, m("0001044")),
     Case("Isct-adipocyte", "HasValue", ISCT, [("obo:CL_0000136 , ", "")], R, m("0001044")),
     Case("IsctChondrogenicShape", "Or", ISCT, [(" , obo:CL_0000138", "")], R, None),
+    # kg shapes of issue 12: target molecule, transferred cell component, contact-transfer findings, PMCID
+    Case(
+        "FindingShape-target-molecule",
+        "Node",
+        FINDING,
+        [(DIRECTION, DIRECTION + " ; MSCPO:0001200 MSCPO:0000200")],
+        F,
+        m("0001200"),
+    ),
+    Case(
+        "FindingShape-transferred",
+        "Pattern",
+        FINDING,
+        [(DIRECTION, DIRECTION + " ; MSCPO:0001201 obo:CL_0000746")],
+        F,
+        m("0001201"),
+    ),
+    Case(
+        "ContactTransferFindingShape-component",
+        "MinCount",
+        FINDING,
+        [("a MSCPO:0000015 ;", "a MSCPO:0003001 ;")],
+        F,
+        m("0001201"),
+    ),
+    Case(
+        "PublicationShape-pmcid",
+        "Pattern",
+        FINDING,
+        [('"Gnecchi M" ;', f'"Gnecchi M" ; {PMCID} "2676194" ;')],
+        P,
+        PMCID,
+    ),
+    Case(
+        "PublicationShape-pmcid",
+        "Datatype",
+        FINDING,
+        [('"Gnecchi M" ;', f'"Gnecchi M" ; {PMCID} "PMC2676194"@en ;')],
+        P,
+        PMCID,
+    ),
+    Case(
+        "PublicationShape-pmcid",
+        "MaxCount",
+        FINDING,
+        [('"Gnecchi M" ;', f'"Gnecchi M" ; {PMCID} "PMC2676194" , "PMC1978513" ;')],
+        P,
+        PMCID,
+    ),
 ]
 
 
