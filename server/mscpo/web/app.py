@@ -19,7 +19,9 @@ from mscpo.errors import InputError
 from mscpo.federation import FederationSettings
 from mscpo.sparql import negotiation
 from mscpo.store import served
-from mscpo.web import entities, pages
+from mscpo.web import browse, entities, pages, rdfviews
+from mscpo.web.catalog import CatalogCache
+from mscpo.web.compression import GzipMiddleware
 from mscpo.web.endpoint import SparqlEndpoint, error_body
 from mscpo.web.examples import Example, load_examples
 from mscpo.web.metrics import Metrics
@@ -37,6 +39,7 @@ class AppState:
     metrics: Metrics
     examples: list[Example]
     root: Path
+    catalog: CatalogCache
 
 
 def state() -> AppState:
@@ -67,13 +70,17 @@ def create_app(
         writes.shapes_graph()  # parsed once in the master, shared by every worker
         gate = writes.Gate(backend)
         log.info("writes enabled: SPARQL Update at /sparql and the Graph Store Protocol at /store, validated")
-    metrics = Metrics(report.graph_triples)
+    metrics = Metrics(report.graph_triples, backend)
     examples = load_examples(root / "examples" / "queries")
     log.info("%d example queries for the query page", len(examples))
 
     app = Flask("mscpo.web", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static")
-    app.extensions["mscpo"] = AppState(config, backend, report, metrics, examples, root)
+    catalog = CatalogCache(backend)
+    catalog.get()  # built once in the master, shared by the forked workers until a write
+    app.extensions["mscpo"] = AppState(config, backend, report, metrics, examples, root, catalog)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(browse.blueprint)
+    app.register_blueprint(rdfviews.blueprint)
     app.register_blueprint(entities.blueprint)
 
     @app.after_request
@@ -82,6 +89,7 @@ def create_app(
         metrics.observe(response.status_code)
         return response
 
+    @app.errorhandler(400)
     @app.errorhandler(404)
     @app.errorhandler(405)
     @app.errorhandler(500)
@@ -103,6 +111,7 @@ def create_app(
     app.wsgi_app = SparqlEndpoint(  # type: ignore[method-assign]
         config, backend, metrics, report.graph_triples, app.wsgi_app, gate, federation
     )
+    app.wsgi_app = GzipMiddleware(app.wsgi_app)  # type: ignore[method-assign]  # around /sparql and the pages
     if isinstance(backend, served.DiskBackend):
         backend.release()  # each forked worker opens its own read-only handle
     return app

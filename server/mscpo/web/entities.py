@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from mscpo.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mscpo.sparql import negotiation
 from mscpo.web import app as web_app
+from mscpo.web import rdfviews
 
 blueprint = Blueprint("entities", __name__, template_folder="templates")
 
@@ -240,15 +241,21 @@ def ontology_iri() -> Response:
 def entity(local: str) -> Response:
     iri = web_app.state().settings.iri_base + local
     if not _SAFE_IRI.fullmatch(iri) or not _exists(iri):
+        named = rdfviews.split_extension(local)  # /MSCPO_0000107.ttl: one format at a URL of its own
+        data_iri = web_app.state().settings.iri_base + named[0] if named else ""
+        if named and _SAFE_IRI.fullmatch(data_iri) and _exists(data_iri):
+            return rdfviews.entity_data(data_iri, named[1])
         abort(404, f"{iri} is not in this knowledge graph")
     return entity_page(iri)
 
 
 def entity_page(iri: str) -> Response:
-    fmt = negotiation.choose(request.headers.get("Accept"), "page")
+    accept = request.headers.get("Accept")
+    fmt = negotiation.choose(accept, "page") or negotiation.choose(accept, "graph")  # "graph" adds TriG, N-Quads
     if fmt is None:
-        abort(406, "entities are served as HTML, Turtle, RDF/XML, JSON-LD or N-Triples")
+        abort(406, "entities are served as HTML, Turtle, TriG, RDF/XML, JSON-LD, N-Triples or N-Quads")
     if fmt is not negotiation.HTML:
-        return _describe(iri, fmt)
+        return rdfviews.entity_data(iri, fmt)
     html = render_template("entity.html", page=describe_page(iri))
-    return Response(html, content_type=negotiation.HTML.content_type, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept", "Link": rdfviews.link_header(iri, negotiation.HTML)}
+    return Response(html, content_type=negotiation.HTML.content_type, headers=headers)

@@ -15,6 +15,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from mscpo import config
+from mscpo.web import metrics
 from mscpo.web.app import create_app
 
 log = logging.getLogger("mscpo.serve")
@@ -76,9 +77,11 @@ def run(args: argparse.Namespace) -> int:
     if settings.home:
         os.environ["MSCPO_HOME"] = settings.home
     log.info("settings: %s", settings.summary())
+    metrics.prepare_multiprocess()  # before the app creates its metrics: every worker writes its own file
     app = create_app(settings)
     log.info("SPARQL endpoint %s with %d workers", settings.endpoint_url, settings.effective_workers)
     options = gunicorn_options(settings)
+    options["child_exit"] = metrics.child_exit
     if settings.store:
         options["worker_exit"] = _exit_now
     _Gunicorn(app, options).run()
