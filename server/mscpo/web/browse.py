@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from mscpo.web import app as web_app
 from mscpo.web import findings
-from mscpo.web.catalog import KIND_TITLES, KINDS, CatalogCache
+from mscpo.web.catalog import KIND_ORDER, KIND_TITLES, KINDS, CatalogCache
 from mscpo.web.namespaces import curie
 
 blueprint = Blueprint("browse", __name__, template_folder="templates")
@@ -25,6 +25,20 @@ def catalog_cache() -> CatalogCache:
     return web_app.state().catalog
 
 
+_COUNTS: dict[tuple[str, str], list[tuple[findings.Term, int]]] = {}
+
+
+def dimension_counts(dimension: findings.Dimension) -> list[tuple[findings.Term, int]]:
+    """Finding counts per value, kept per store version (every page of the table shows all eight)."""
+    backend = web_app.state().backend
+    key = (backend.version, dimension.name)
+    if key not in _COUNTS:
+        if len(_COUNTS) > 4 * len(findings.DIMENSIONS):
+            _COUNTS.clear()  # older versions
+        _COUNTS[key] = findings.counts(backend, dimension)
+    return _COUNTS[key]
+
+
 def local_href(iri: str) -> str | None:
     """Where a term links: project IRIs to this server, other http(s) IRIs out, anything else nowhere."""
     base = web_app.state().settings.iri_base
@@ -36,6 +50,11 @@ def local_href(iri: str) -> str | None:
 @blueprint.app_template_global()
 def term_href(iri: str) -> str | None:
     return local_href(iri)
+
+
+@blueprint.app_template_filter("curie")
+def curie_filter(iri: str) -> str:
+    return curie(iri)
 
 
 @blueprint.app_template_global()
@@ -66,6 +85,7 @@ def suggest() -> Response:
     """Suggestions for the search box: label, CURIE, kind and the page to open."""
     text = _query_text()
     hits = catalog_cache().get().search(text, SUGGESTIONS) if text.strip() else []
+    hits.sort(key=lambda h: KIND_ORDER[h.entry.kind])  # the best matches, shown grouped in the kinds' order
     return jsonify(
         query=text,
         results=[
@@ -86,8 +106,8 @@ def suggest() -> Response:
 @blueprint.route("/browse", methods=["GET", "HEAD"])
 def browse_home() -> str:
     backend = web_app.state().backend
-    dims = [(d, len(findings.counts(backend, d))) for d in findings.DIMENSIONS]
-    total = len(findings.table(backend, findings.Selection(size=1)))
+    dims = [(d, len(dimension_counts(d))) for d in findings.DIMENSIONS]
+    total = findings.page(backend, findings.Selection(size=1))[1]
     return render_template("browse.html", dimensions=dims, total=total)
 
 
@@ -96,7 +116,7 @@ def browse_dimension(name: str) -> str:
     dimension = findings.BY_NAME.get(name)
     if dimension is None:
         abort(404, f"there is no index '{name}': use one of {', '.join(findings.BY_NAME)}")
-    values = findings.counts(web_app.state().backend, dimension)
+    values = dimension_counts(dimension)
     return render_template("index.html", dimension=dimension, values=values)
 
 
@@ -108,33 +128,31 @@ def findings_table() -> Response:
     except findings.FilterError as exc:
         abort(400, str(exc))
     backend = web_app.state().backend
-    rows = findings.table(backend, selection)
     fmt = request.args.get("format", "html")
     if fmt in DOWNLOADS:
         delimiter, content_type = DOWNLOADS[fmt]
         return Response(
-            findings.delimited(rows, delimiter),
+            findings.delimited(findings.table(backend, selection), delimiter),
             content_type=content_type,
             headers={"Content-Disposition": f'attachment; filename="mscpo-findings.{fmt}"'},
         )
     if fmt != "html":
         abort(400, f"format={fmt!r} is unknown: use html, csv or tsv")
-    pages = max(1, -(-len(rows) // selection.size))
-    if selection.page > pages:
-        selection.page = pages
-    shown = rows[(selection.page - 1) * selection.size : selection.page * selection.size]
+    shown, total = findings.page(backend, selection)
+    rows = shown
+    pages = max(1, -(-total // selection.size))
     labels = {}
     for name, iris in selection.filters.items():
         for iri in iris:
             labels[iri] = _label_of(rows, name, iri)
-    options = {d.name: findings.counts(backend, d) for d in findings.DIMENSIONS}
+    options = {d.name: dimension_counts(d) for d in findings.DIMENSIONS}
     for (term, _n) in (item for values in options.values() for item in values):
         labels.setdefault(term.iri, term.label)
     html = render_template(
         "findings.html",
         selection=selection,
         rows=shown,
-        total=len(rows),
+        total=total,
         pages=pages,
         dimensions=findings.DIMENSIONS,
         columns=[("finding", "finding"), *((d.name, d.column) for d in findings.DIMENSIONS)],

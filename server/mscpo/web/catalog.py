@@ -50,7 +50,7 @@ KINDS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("other", "Other terms", "", ()),
 )
 KIND_TITLES = {kind: title for kind, title, _, _ in KINDS}
-_KIND_ORDER = {kind: i for i, (kind, *_rest) in enumerate(KINDS)}
+KIND_ORDER = {kind: i for i, (kind, *_rest) in enumerate(KINDS)}
 # Namespaces whose terms are tissues, cells or diseases when no root above claims them.
 _TISSUE_SPACES = tuple(OBO + p for p in ("UBERON_", "MONDO_", "DOID_", "CL_"))
 _EVIDENCE_SPACE = OBO + "ECO_"
@@ -174,7 +174,7 @@ class Catalog:
             if kind is not None and entry.kind != kind:
                 continue
             exact = 0 if key == q and not partial else 1
-            rank = (exact, partial, field_, _KIND_ORDER[entry.kind], len(entry.label), entry.label)
+            rank = (exact, partial, field_, KIND_ORDER[entry.kind], len(entry.label), entry.label)
             if index not in best or rank < best[index][0]:
                 best[index] = (rank, Hit(entry, text, field_))  # type: ignore[assignment]
         ranked = sorted(best.values(), key=lambda item: item[0])
