@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from mscpo.dataset import Backend
 from mscpo.web.namespaces import PREFIXES, curie, expand
@@ -124,8 +125,8 @@ class Selection:
             "size": self.size,
             **changes,
         }
-        filters = values.pop("filters", self.filters)
-        pairs = [(name, curie(iri)) for name, iris in filters.items() for iri in iris]  # type: ignore[union-attr]
+        filters = cast(dict[str, list[str]], values.pop("filters", self.filters))
+        pairs = [(name, curie(iri)) for name, iris in filters.items() for iri in iris]
         defaults = {"sort": "finding", "order": "asc", "page": 1, "size": 50}
         pairs += [(k, str(v)) for k, v in values.items() if v != defaults.get(k)]
         return pairs

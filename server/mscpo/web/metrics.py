@@ -10,6 +10,7 @@ version changed since the last scrape, so it follows writes.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -39,6 +40,8 @@ def prepare_multiprocess() -> str:
     else:
         directory = tempfile.mkdtemp(prefix="mscpo-metrics-")
         os.environ[ENVIRONMENT] = directory
+        master = os.getpid()  # forked workers inherit the atexit hook: only the master removes the directory
+        atexit.register(lambda: os.getpid() == master and remove_directory(directory))
     values.ValueClass = values.get_value_class()  # prometheus_client chose its value class at import
     return directory
 

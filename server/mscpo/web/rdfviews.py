@@ -87,7 +87,7 @@ def serialize(triples: list[ox.Triple], fmt: negotiation.Format) -> bytes:
     """Triples in a format, with the project's prefixes (Turtle, RDF/XML) or context (JSON-LD)."""
     if fmt is negotiation.JSONLD:
         return jsonld(triples)
-    return ox.serialize(triples, format=fmt.rdf, prefixes=used_prefixes(_iris(triples)))
+    return ox.serialize(triples, format=fmt.rdf, prefixes=used_prefixes(_iris(triples))) or b""
 
 
 def _iris(statements: list[ox.Triple] | list[ox.Quad]) -> set[str]:
@@ -114,7 +114,7 @@ def entity_data(iri: str, fmt: negotiation.Format) -> Response:
     if fmt in QUAD_FORMATS:
         statements = quads(iri)
         prefixes = used_prefixes(_iris(statements)) if fmt is negotiation.TRIG else None
-        body = ox.serialize(statements, format=fmt.rdf, prefixes=prefixes)
+        body = ox.serialize(statements, format=fmt.rdf, prefixes=prefixes) or b""
     else:
         triples = list(web_app.state().backend.query(f"DESCRIBE <{iri}>"))  # type: ignore[arg-type]
         body = serialize(triples, fmt)
