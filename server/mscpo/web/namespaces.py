@@ -1,15 +1,15 @@
-"""The project's prefixes, in one place for the web layer (serialized RDF, JSON-LD context, CURIEs on pages).
+"""The project's prefixes as the web layer uses them (serialized RDF, JSON-LD context, CURIEs on pages).
 
-Placeholder until ``mscpo.prefixes`` (the package-wide prefix map) lands: then ``PREFIXES`` becomes an import
-from there and this module keeps only the CURIE helpers.
+The map is the package-wide ``mscpo.prefixes.PREFIXES`` where it exists; the table below is only the stand-in
+for a checkout without it (to be deleted once that module is merged), so there is one map in use at any time.
 """
 
 from __future__ import annotations
 
 OBO = "http://purl.obolibrary.org/obo/"
 
-# prefix -> namespace; the order decides which prefix wins when namespaces nest (longest first below).
-PREFIXES: dict[str, str] = {
+# prefix -> namespace; when namespaces nest, the longest match wins.
+_STAND_IN: dict[str, str] = {
     "MSCPO": "https://w3id.org/mscpo/MSCPO_",
     "kg": "https://w3id.org/mscpo/kg/",
     "obo": OBO,
@@ -27,6 +27,12 @@ PREFIXES: dict[str, str] = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "void": "http://rdfs.org/ns/void#",
 }
+try:
+    from mscpo.prefixes import PREFIXES as _PACKAGE_PREFIXES  # type: ignore[import-not-found,unused-ignore]
+
+    PREFIXES: dict[str, str] = dict(_PACKAGE_PREFIXES)
+except ImportError:
+    PREFIXES = dict(_STAND_IN)
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 IDENTIFIERS_ORG = "https://identifiers.org/"
 # OBO Foundry ID spaces written as ``CL:0000134`` on pages and in filter URLs.
@@ -64,5 +70,11 @@ def expand(text: str) -> str | None:
 
 
 def used_prefixes(iris: set[str]) -> dict[str, str]:
-    """The prefixes whose namespace starts one of these IRIs (so a serialization declares only what it uses)."""
-    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+    """For each IRI the prefix of its longest matching namespace, so a serialization declares what it uses."""
+    used: dict[str, str] = {}
+    for iri in iris:
+        for prefix, namespace in _BY_LENGTH:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                used[prefix] = namespace
+                break
+    return used
