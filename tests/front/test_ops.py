@@ -97,3 +97,15 @@ def test_triple_gauge_and_health_follow_a_write(writable: RunningServer, tmp_pat
     assert document["store"]["kind"] == "oxigraph-disk"
     assert document["graphs"][graph] == 3 and graph in document["graphs_up"]
     assert document["triples"] == sum(document["graphs"].values())
+
+
+def test_gzip_wraps_the_app_but_leaves_wsgi_app_to_the_endpoint(app, client) -> None:
+    """Others wrap or inspect ``app.wsgi_app`` (the SparqlEndpoint); compression sits around the app itself."""
+    from mscpo.web.endpoint import SparqlEndpoint
+
+    assert isinstance(app.wsgi_app, SparqlEndpoint)
+    response = client.get("/sparql", query_string={"query": EVERYTHING},
+                          headers={"Accept": "text/csv", "Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    plain = client.get("/sparql", query_string={"query": EVERYTHING}, headers={"Accept": "text/csv"})
+    assert gzip.decompress(response.data) == plain.data

@@ -10,6 +10,7 @@ import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, request
 
@@ -40,6 +41,13 @@ class AppState:
     examples: list[Example]
     root: Path
     catalog: CatalogCache
+
+
+class Application(Flask):
+    """Flask, with every answer (the raw /sparql handler in ``wsgi_app`` too) passed through gzip."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.extensions["mscpo.gzip"](environ, start_response)
 
 
 def state() -> AppState:
@@ -74,7 +82,7 @@ def create_app(
     examples = load_examples(root / "examples" / "queries")
     log.info("%d example queries for the query page", len(examples))
 
-    app = Flask("mscpo.web", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static")
+    app = Application("mscpo.web", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static")
     catalog = CatalogCache(backend)
     catalog.get()  # built once in the master, shared by the forked workers until a write
     app.extensions["mscpo"] = AppState(config, backend, report, metrics, examples, root, catalog)
@@ -111,7 +119,8 @@ def create_app(
     app.wsgi_app = SparqlEndpoint(  # type: ignore[method-assign]
         config, backend, metrics, report.graph_triples, app.wsgi_app, gate, federation
     )
-    app.wsgi_app = GzipMiddleware(app.wsgi_app)  # type: ignore[method-assign]  # around /sparql and the pages
+    # gzip around everything, /sparql included, while app.wsgi_app stays the SparqlEndpoint for whoever wraps it
+    app.extensions["mscpo.gzip"] = GzipMiddleware(lambda environ, respond: app.wsgi_app(environ, respond))
     if isinstance(backend, served.DiskBackend):
         backend.release()  # each forked worker opens its own read-only handle
     return app

@@ -54,10 +54,6 @@ class GzipMiddleware:
         self.level = level
         self.min_bytes = min_bytes
 
-    def __getattr__(self, name: str) -> Any:
-        """Transparent: the wrapped application's attributes (the endpoint's backend, cache) stay reachable."""
-        return getattr(self.app, name)
-
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         wanted = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")) and environ.get("REQUEST_METHOD") != "HEAD"
         captured: dict[str, Any] = {}
