@@ -241,10 +241,6 @@ def ontology_iri() -> Response:
 def entity(local: str) -> Response:
     iri = web_app.state().settings.iri_base + local
     if not _SAFE_IRI.fullmatch(iri) or not _exists(iri):
-        named = rdfviews.split_extension(local)  # /MSCPO_0000107.ttl: one format at a URL of its own
-        data_iri = web_app.state().settings.iri_base + named[0] if named else ""
-        if named and _SAFE_IRI.fullmatch(data_iri) and _exists(data_iri):
-            return rdfviews.entity_data(data_iri, named[1])
         abort(404, f"{iri} is not in this knowledge graph")
     return entity_page(iri)
 

@@ -23,7 +23,7 @@ LABEL = PREFIXES["rdfs"] + "label"
 CITATION = PREFIXES["dcterms"] + "bibliographicCitation"
 PAGE_SIZES = (25, 50, 100, 500)
 # What may stand between < and > in a query (the IRIREF production); the filter values are put there.
-_IRIREF = re.compile(r'https?://[^<>"{}|^`\\\x00-\x20]+')
+IRIREF = re.compile(r'https?://[^<>"{}|^`\\\x00-\x20]+')
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class Selection:
                 if not raw:
                     continue
                 iri = expand(raw)
-                if iri is None or not _IRIREF.fullmatch(iri):
+                if iri is None or not IRIREF.fullmatch(iri):
                     raise FilterError(
                         f"{name}={raw!r} is not a term: give a CURIE such as MSCPO:0000201 or CL:0000134, "
                         "or a full http(s) IRI"
@@ -276,7 +276,7 @@ def counts(backend: Backend, dimension: Dimension) -> list[tuple[Term, int]]:
 
 def usage(backend: Backend, iri: str) -> list[tuple[Dimension, int]]:
     """In which dimensions findings name this term (or a subclass of it), with their counts."""
-    if not _IRIREF.fullmatch(iri):
+    if not IRIREF.fullmatch(iri):
         return []
     every = _values([p for d in DIMENSIONS for p in d.properties])
     query = f"""SELECT ?p (COUNT(DISTINCT ?f) AS ?n) WHERE {{

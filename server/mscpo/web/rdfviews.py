@@ -16,6 +16,7 @@ from flask import Blueprint, Response
 from mscpo.sparql import negotiation
 from mscpo.store.formats import EXTENSIONS
 from mscpo.web import app as web_app
+from mscpo.web.findings import IRIREF
 from mscpo.web.namespaces import PREFIXES, used_prefixes
 
 blueprint = Blueprint("rdfviews", __name__)
@@ -43,13 +44,6 @@ EXTENSION_OF: dict[negotiation.Format, str] = {
 BY_EXTENSION = {ext: fmt for fmt, ext in EXTENSION_OF.items()}
 QUAD_FORMATS = (negotiation.TRIG, negotiation.NQUADS)
 CONTEXT: dict[str, str] = dict(PREFIXES)  # JSON-LD context: the same prefixes, as terms
-
-
-def split_extension(local: str) -> tuple[str, negotiation.Format] | None:
-    """``MSCPO_0000107.ttl`` → (``MSCPO_0000107``, Turtle); None when the path names no data format."""
-    stem, dot, ext = local.rpartition(".")
-    fmt = BY_EXTENSION.get("." + ext) if dot else None
-    return (stem, fmt) if fmt is not None and stem else None
 
 
 def path_of(iri: str) -> str:
@@ -121,6 +115,25 @@ def entity_data(iri: str, fmt: negotiation.Format) -> Response:
     return Response(
         body, content_type=fmt.content_type, headers={"Vary": "Accept", "Link": link_header(iri, fmt)}
     )
+
+
+@blueprint.route(f"/<path:stem>.<any({', '.join(e[1:] for e in BY_EXTENSION)}):ext>", methods=["GET", "HEAD"])
+def entity_format(stem: str, ext: str) -> Response:
+    """``/MSCPO_0000107.ttl``: one format of an entity at a URL of its own (Link headers name these)."""
+    from mscpo.web import entities  # entities imports this module for its pages
+
+    iri = web_app.state().settings.iri_base + stem
+    if not IRIREF.fullmatch(iri) or not _is_iri(iri) or not entities._exists(iri):
+        return entities.entity(f"{stem}.{ext}")  # an IRI that itself ends in .ttl, or a 404 with its reason
+    return entity_data(iri, BY_EXTENSION["." + ext])
+
+
+def _is_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 @blueprint.route("/context.jsonld", methods=["GET", "HEAD"])
