@@ -20,12 +20,14 @@ from mscpo.errors import InputError
 from mscpo.federation import FederationSettings
 from mscpo.sparql import negotiation
 from mscpo.store import served
-from mscpo.web import browse, entities, pages, rdfviews
+from mscpo.web import entities, pages
+from mscpo.web.browse import blueprint as browse_pages
 from mscpo.web.catalog import CatalogCache
 from mscpo.web.compression import GzipMiddleware
 from mscpo.web.endpoint import SparqlEndpoint, error_body
 from mscpo.web.examples import Example, load_examples
 from mscpo.web.metrics import Metrics
+from mscpo.web.rdfviews import blueprint as rdf_pages
 
 log = logging.getLogger("mscpo.web")
 
@@ -87,9 +89,11 @@ def create_app(
     catalog.get()  # built once in the master, shared by the forked workers until a write
     app.extensions["mscpo"] = AppState(config, backend, report, metrics, examples, root, catalog)
     app.register_blueprint(pages.blueprint)
-    app.register_blueprint(browse.blueprint)
-    app.register_blueprint(rdfviews.blueprint)
+    app.register_blueprint(browse_pages)
+    app.register_blueprint(rdf_pages)
     app.register_blueprint(entities.blueprint)
+    # gzip around everything, /sparql included, while app.wsgi_app stays the SparqlEndpoint for whoever wraps it
+    app.extensions["mscpo.gzip"] = GzipMiddleware(lambda environ, respond: app.wsgi_app(environ, respond))
 
     @app.after_request
     def _cors_and_count(response: Response) -> Response:
@@ -119,8 +123,6 @@ def create_app(
     app.wsgi_app = SparqlEndpoint(  # type: ignore[method-assign]
         config, backend, metrics, report.graph_triples, app.wsgi_app, gate, federation
     )
-    # gzip around everything, /sparql included, while app.wsgi_app stays the SparqlEndpoint for whoever wraps it
-    app.extensions["mscpo.gzip"] = GzipMiddleware(lambda environ, respond: app.wsgi_app(environ, respond))
     if isinstance(backend, served.DiskBackend):
         backend.release()  # each forked worker opens its own read-only handle
     return app

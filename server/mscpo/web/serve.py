@@ -15,7 +15,6 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from mscpo import config
-from mscpo.web import metrics
 from mscpo.web.app import create_app
 
 log = logging.getLogger("mscpo.serve")
@@ -77,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if settings.home:
         os.environ["MSCPO_HOME"] = settings.home
     log.info("settings: %s", settings.summary())
+    from mscpo.web import metrics  # (here: the import block is shared with other changes)
+
     metrics.prepare_multiprocess()  # before the app creates its metrics: every worker writes its own file
     app = create_app(settings)
     log.info("SPARQL endpoint %s with %d workers", settings.endpoint_url, settings.effective_workers)
