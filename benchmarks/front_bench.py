@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     held, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del traced
-    print(f"search index: {len(catalog.entries):,} entries, {len(catalog._keys):,} keys, built in {build:.2f} s, "
+    print(f"search index: {len(catalog.entries):,} entries, {len(catalog._meta):,} keys, built in {build:.2f} s, "
           f"{held / 1e6:.1f} MB held")
     for text in QUERIES:
         ours = timed(lambda t=text: catalog.search(t, 12), args.repeat)

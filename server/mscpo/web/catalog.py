@@ -7,6 +7,7 @@ size. It is rebuilt when the store's ``version`` changes (a write), lazily at th
 
 from __future__ import annotations
 
+import array
 import bisect
 import logging
 import re
@@ -97,9 +98,16 @@ class Hit:
 class Catalog:
     """The entries of one store version and the sorted key list that finds them."""
 
-    def __init__(self, entries: list[Entry], keys: list[tuple[str, int, int, int, str]], version: str) -> None:
+    def __init__(self, entries: list[Entry], keys: list[tuple[str, int, int, int, int]], texts: list[str],
+                 version: str) -> None:
+        """``keys``: (normalized key, 0 if the whole text else 1, field, entry index, text number), sorted.
+
+        Kept as a list of key strings and one packed integer per key (an array, not tuples): about 40% less
+        memory per key, which is what the index is made of."""
         self.entries = entries
-        self._keys = keys  # (normalized key, 0 if the whole text else 1, field, entry index, original text)
+        self.texts = texts  # the original texts, by number
+        self._keys = [key for key, *_ in keys]
+        self._meta = array.array("q", (p << 62 | f << 60 | i << 30 | t for _, p, f, i, t in keys))
         self.version = version
         self.seconds = 0.0
         self.by_iri = {entry.iri: entry for entry in entries}
@@ -136,7 +144,8 @@ class Catalog:
             for row in backend.query(_MEMBERS % (values(roots), predicate)):  # type: ignore[union-attr]
                 kinds.setdefault(row["s"].value, kind)
         entries: list[Entry] = []
-        keys: list[tuple[str, int, int, int, str]] = []
+        keys: list[tuple[str, int, int, int, int]] = []
+        all_texts: list[str] = []
         for iri, label in labels.items():
             kind = kinds.get(iri) or _kind_by_namespace(iri)
             entry = Entry(iri, label, kind, curie(iri))
@@ -150,14 +159,17 @@ class Catalog:
                 if not key or (key, field_) in seen:
                     continue
                 seen.add((key, field_))
-                keys.append((key, 0, field_, index, text))
+                number = len(all_texts)
+                all_texts.append(text)
+                keys.append((key, 0, field_, index, number))
                 if field_ != FIELD_IDENTIFIER:
                     for match in re.finditer(r" ", key):  # every later word start: 'infarction' finds 'myocardial …'
-                        keys.append((key[match.end() :], 1, field_, index, text))
+                        keys.append((key[match.end() :], 1, field_, index, number))
         keys.sort()
-        catalog = cls(entries, keys, version)
+        catalog = cls(entries, keys, all_texts, version)
+        del keys
         catalog.seconds = time.perf_counter() - started
-        log.info("search index: %d entries, %d keys in %.3f s", len(entries), len(keys), catalog.seconds)
+        log.info("search index: %d entries, %d keys in %.3f s", len(entries), len(catalog._meta), catalog.seconds)
         return catalog
 
     def search(self, query: str, limit: int = 20, kind: str | None = None) -> list[Hit]:
@@ -165,18 +177,21 @@ class Catalog:
         q = normalize(query)
         if not q:
             return []
-        start = bisect.bisect_left(self._keys, (q,))
-        best: dict[int, tuple[tuple[int, int, int, int, str], Hit]] = {}
-        for key, partial, field_, index, text in self._keys[start : start + SCAN_LIMIT]:
+        start = bisect.bisect_left(self._keys, q)
+        best: dict[int, tuple[tuple[int, int, int, int, int, str], Hit]] = {}
+        for position in range(start, min(start + SCAN_LIMIT, len(self._keys))):
+            key = self._keys[position]
             if not key.startswith(q):
                 break
+            meta = self._meta[position]
+            partial, field_, index, text = meta >> 62 & 1, meta >> 60 & 3, meta >> 30 & 0x3FFFFFFF, meta & 0x3FFFFFFF
             entry = self.entries[index]
             if kind is not None and entry.kind != kind:
                 continue
             exact = 0 if key == q and not partial else 1
             rank = (exact, partial, field_, KIND_ORDER[entry.kind], len(entry.label), entry.label)
             if index not in best or rank < best[index][0]:
-                best[index] = (rank, Hit(entry, text, field_))  # type: ignore[assignment]
+                best[index] = (rank, Hit(entry, self.texts[text], field_))
         ranked = sorted(best.values(), key=lambda item: item[0])
         return [hit for _, hit in ranked[:limit]]
 
