@@ -1,106 +1,15 @@
 """The query page in headless Chromium: it loads offline (only our own URLs), and runs an example query.
 
-Drives Debian's ``chromium`` over the DevTools protocol (websocket-client). Skipped, with the reason shown,
-only where Chromium is not installed (``apt-get install -y chromium``).
+Drives Debian's ``chromium`` through tests/devtools.py; skipped, with the reason shown, only where it is missing.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
-import shutil
-import subprocess
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
+from devtools import DevTools, browser, needs_chromium
 from endpoint_support import RunningServer
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (apt-get install -y chromium)"
-)
-
-
-class DevTools:
-    """A minimal DevTools-protocol client: send commands, collect events."""
-
-    def __init__(self, ws_url: str) -> None:
-        import websocket
-
-        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        self.ids = itertools.count(1)
-        self.events: list[dict[str, Any]] = []
-
-    def send(self, method: str, **params: Any) -> dict[str, Any]:
-        message_id = next(self.ids)
-        self.ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == message_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self.events.append(message)
-
-    def evaluate(self, expression: str) -> Any:
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        return result.get("result", {}).get("value")
-
-    def wait_for(self, expression: str, seconds: float = 20.0) -> Any:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for: {expression}")
-
-
-@pytest.fixture()
-def browser(tmp_path: Path) -> Iterator[DevTools]:
-    pytest.importorskip(
-        "websocket", reason="websocket-client is not installed (pip install websocket-client)"
-    )
-    profile = tmp_path / "profile"
-    process = subprocess.Popen(
-        [
-            CHROMIUM,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-extensions",
-            "--disable-background-networking",
-            "--remote-debugging-port=0",
-            f"--user-data-dir={profile}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("Chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = port_file.read_text().split()[0]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
-            pages = [t for t in json.load(response) if t["type"] == "page"]
-        tools = DevTools(pages[0]["webSocketDebuggerUrl"])
-        yield tools
-        tools.ws.close()
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+pytestmark = needs_chromium
+__all__ = ["browser"]  # the fixture, imported for pytest
 
 
 def test_query_page_runs_an_example(server: RunningServer, browser: DevTools) -> None:

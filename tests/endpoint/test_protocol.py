@@ -340,8 +340,8 @@ def test_metrics_and_health(server: RunningServer) -> None:
         for line in metrics.text.splitlines()
         if line and not line.startswith("#")
     }
-    assert int(lines['mscpo_http_requests_total{code="200"}']) >= 1
-    assert int(lines[f'mscpo_triples{{graph="{KG}"}}']) > 0
+    assert float(lines['mscpo_http_requests_total{code="200"}']) >= 1
+    assert float(lines[f'mscpo_triples{{graph="{KG}"}}']) > 0
     assert "mscpo_query_duration_seconds_bucket" in metrics.text
     health = requests.get(server.base + "/health")
     assert health.status_code == 200 and health.json()["status"] == "ready"

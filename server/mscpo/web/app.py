@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, request
 
@@ -18,9 +19,13 @@ from mscpo.errors import InputError
 from mscpo.sparql import negotiation
 from mscpo.store import served
 from mscpo.web import entities, pages
+from mscpo.web.browse import blueprint as browse_pages
+from mscpo.web.catalog import CatalogCache
+from mscpo.web.compression import GzipMiddleware
 from mscpo.web.endpoint import SparqlEndpoint, error_body
 from mscpo.web.examples import Example, load_examples
 from mscpo.web.metrics import Metrics
+from mscpo.web.rdfviews import blueprint as rdf_pages
 
 log = logging.getLogger("mscpo.web")
 
@@ -35,6 +40,14 @@ class AppState:
     metrics: Metrics
     examples: list[Example]
     root: Path
+    catalog: CatalogCache
+
+
+class Application(Flask):
+    """Flask, with every answer (the raw /sparql handler in ``wsgi_app`` too) passed through gzip."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.extensions["mscpo.gzip"](environ, start_response)
 
 
 def state() -> AppState:
@@ -65,14 +78,20 @@ def create_app(
         writes.shapes_graph()  # parsed once in the master, shared by every worker
         gate = writes.Gate(backend)
         log.info("writes enabled: SPARQL Update at /sparql and the Graph Store Protocol at /store, validated")
-    metrics = Metrics(report.graph_triples)
+    metrics = Metrics(report.graph_triples, backend)
     examples = load_examples(root / "examples" / "queries")
     log.info("%d example queries for the query page", len(examples))
 
-    app = Flask("mscpo.web", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static")
-    app.extensions["mscpo"] = AppState(config, backend, report, metrics, examples, root)
+    app = Application("mscpo.web", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static")
+    catalog = CatalogCache(backend)
+    catalog.get()  # built once in the master, shared by the forked workers until a write
+    app.extensions["mscpo"] = AppState(config, backend, report, metrics, examples, root, catalog)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(browse_pages)
+    app.register_blueprint(rdf_pages)
     app.register_blueprint(entities.blueprint)
+    # gzip around everything, /sparql included, while app.wsgi_app stays the SparqlEndpoint for whoever wraps it
+    app.extensions["mscpo.gzip"] = GzipMiddleware(lambda environ, respond: app.wsgi_app(environ, respond))
 
     @app.after_request
     def _cors_and_count(response: Response) -> Response:
@@ -80,6 +99,7 @@ def create_app(
         metrics.observe(response.status_code)
         return response
 
+    @app.errorhandler(400)
     @app.errorhandler(404)
     @app.errorhandler(405)
     @app.errorhandler(500)

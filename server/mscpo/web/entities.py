@@ -20,6 +20,7 @@ from mscpo import prefixes
 from mscpo.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mscpo.sparql import negotiation
 from mscpo.web import app as web_app
+from mscpo.web import rdfviews
 
 blueprint = Blueprint("entities", __name__, template_folder="templates")
 
@@ -240,10 +241,12 @@ def entity(local: str) -> Response:
 
 
 def entity_page(iri: str) -> Response:
-    fmt = negotiation.choose(request.headers.get("Accept"), "page")
+    accept = request.headers.get("Accept")
+    fmt = negotiation.choose(accept, "page") or negotiation.choose(accept, "graph")  # "graph" adds TriG, N-Quads
     if fmt is None:
-        abort(406, "entities are served as HTML, Turtle, RDF/XML, JSON-LD or N-Triples")
+        abort(406, "entities are served as HTML, Turtle, TriG, RDF/XML, JSON-LD, N-Triples or N-Quads")
     if fmt is not negotiation.HTML:
-        return _describe(iri, fmt)
+        return rdfviews.entity_data(iri, fmt)
     html = render_template("entity.html", page=describe_page(iri))
-    return Response(html, content_type=negotiation.HTML.content_type, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept", "Link": rdfviews.link_header(iri, negotiation.HTML)}
+    return Response(html, content_type=negotiation.HTML.content_type, headers=headers)

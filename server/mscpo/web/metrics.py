@@ -1,127 +1,139 @@
-"""Prometheus metrics shared by all worker processes (requests, latencies, timeouts, cache hits, triples).
+"""Prometheus metrics through ``prometheus_client``, in its multiprocess mode under gunicorn.
 
-Counters live in one anonymous shared-memory block created before gunicorn forks, with one slot per worker
-process, so /metrics answered by any worker sums every worker's counts, and counts of a worker that was ended
-at a query deadline survive it (its slot is inherited by the next worker).
+``mscpo serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh directory before the app is built
+(:func:`prepare_multiprocess`); each worker then writes its counters to its own memory-mapped file there, /metrics
+answered by any worker sums them all, and gunicorn's ``child_exit`` hook (:func:`child_exit`) marks a worker that
+ended (at a query deadline, say) dead, so its counts are kept. Without the variable (tests, a single process) the
+metrics live in a registry of their own. The triple gauge is counted from the store at scrape time whenever its
+version changed since the last scrape, so it follows writes.
 """
 
 from __future__ import annotations
 
-import mmap
-import multiprocessing
+import atexit
 import os
+import shutil
+import tempfile
 import threading
+from collections.abc import Iterator
+from typing import Any
 
-STATUSES = (200, 204, 301, 303, 304, 400, 403, 404, 405, 406, 413, 415, 500, 503)
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess, values
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from mscpo.dataset import Backend
+
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-SLOTS = 64
-# Cell layout of one slot: owner pid, per-status counts, "other" status, latency buckets, +Inf, sum (µs),
-# count,
-# timeouts, cache hits.
-_OWNER = 0
-_STATUS = 1
-_OTHER = _STATUS + len(STATUSES)
-_BUCKET = _OTHER + 1
-_SUM = _BUCKET + len(BUCKETS) + 1
-_COUNT = _SUM + 1
-_TIMEOUTS = _COUNT + 1
-_CACHE_HITS = _TIMEOUTS + 1
-CELLS = _CACHE_HITS + 1
+ENVIRONMENT = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def prepare_multiprocess() -> str:
+    """Before the app is built in gunicorn's master: an empty directory for the workers' metric files."""
+    directory = os.environ.get(ENVIRONMENT)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):  # counts of an earlier run must not be summed into this one
+            if name.endswith(".db"):
+                os.unlink(os.path.join(directory, name))
+    else:
+        directory = tempfile.mkdtemp(prefix="mscpo-metrics-")
+        os.environ[ENVIRONMENT] = directory
+        master = os.getpid()  # forked workers inherit the atexit hook: only the master removes the directory
+        atexit.register(lambda: os.getpid() == master and remove_directory(directory))
+    values.ValueClass = values.get_value_class()  # prometheus_client chose its value class at import
+    return directory
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """gunicorn hook in the master: a worker ended; its live gauges go, its counters stay summed."""
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def remove_directory(directory: str) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+class TripleCollector(Collector):
+    """``mscpo_triples{graph}`` counted from the store, recounted only when the store's version moved on."""
+
+    def __init__(self, triples: dict[str, int], backend: Backend | None) -> None:
+        self.backend = backend
+        self._counts = dict(triples)
+        self._version = backend.version if backend is not None else ""
+        self._lock = threading.Lock()
+
+    def counts(self) -> dict[str, int]:
+        if self.backend is not None:
+            with self._lock:
+                version = self.backend.version
+                if version != self._version:
+                    self._counts = self.backend.graph_triples()
+                    self._version = version
+        return self._counts
+
+    def collect(self) -> Iterator[Metric]:
+        gauge = GaugeMetricFamily("mscpo_triples", "Triples in the store, by named graph.", labels=["graph"])
+        for graph, count in self.counts().items():
+            gauge.add_metric([graph], count)
+        yield gauge
 
 
 class Metrics:
-    """Lock-free per-process slots in shared memory; a process lock only guards slot ownership."""
+    """Requests by status, SPARQL latencies, timeouts, cache hits, and the triple gauge."""
 
-    def __init__(self, triples: dict[str, int]) -> None:
-        self.triples = dict(triples)
-        self._memory = mmap.mmap(-1, SLOTS * CELLS * 8)
-        self._cells = memoryview(self._memory).cast("q")
-        self._claim_lock = multiprocessing.Lock()
-        self._local_lock = threading.Lock()
-        self._slot_pid = -1
-        self._base = 0
+    def __init__(self, triples: dict[str, int], backend: Backend | None = None) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "mscpo_http_requests", "HTTP requests answered, by status code.", ["code"], registry=self.registry
+        )
+        self.duration = Histogram(
+            "mscpo_query_duration_seconds", "Time to answer SPARQL operations.", buckets=BUCKETS, registry=self.registry
+        )
+        self.timeouts = Counter("mscpo_query_timeouts", "Queries stopped at their deadline.", registry=self.registry)
+        self.cache_hits = Counter(
+            "mscpo_query_cache_hits", "Answers served from the identical-query cache.", registry=self.registry
+        )
+        self.triple_collector = TripleCollector(triples, backend)
 
-    def _slot(self) -> int:
-        """This process's slot offset, claimed on first use (a dead owner's slot is reused, counts kept)."""
-        pid = os.getpid()
-        if self._slot_pid == pid:
-            return self._base
-        with self._claim_lock:
-            chosen = None
-            for slot in range(SLOTS):
-                owner = self._cells[slot * CELLS + _OWNER]
-                if owner == pid or owner == 0 or not _alive(owner):
-                    chosen = slot
-                    break
-            if chosen is None:
-                chosen = pid % SLOTS  # every slot busy with a live process: share one (counts stay summed)
-            self._cells[chosen * CELLS + _OWNER] = pid
-        self._slot_pid, self._base = pid, chosen * CELLS
-        return self._base
+    @property
+    def triples(self) -> dict[str, int]:
+        return self.triple_collector.counts()
+
+    def follow(self, backend: Backend) -> None:
+        """Count triples from this backend from now on (the app calls it once the store is open)."""
+        self.triple_collector.backend = backend
+        self.triple_collector._version = backend.version
 
     def observe(self, status: int, seconds: float | None = None, cache_hit: bool = False) -> None:
         """Count one answered request (and its latency when it was a SPARQL operation)."""
-        base = self._slot()
-        cells = self._cells
-        with self._local_lock:
-            index = STATUSES.index(status) + _STATUS if status in STATUSES else _OTHER
-            cells[base + index] += 1
-            if cache_hit:
-                cells[base + _CACHE_HITS] += 1
-            if seconds is not None:
-                bucket = next((i for i, bound in enumerate(BUCKETS) if seconds <= bound), len(BUCKETS))
-                cells[base + _BUCKET + bucket] += 1
-                cells[base + _SUM] += int(seconds * 1_000_000)
-                cells[base + _COUNT] += 1
+        self.requests.labels(code=str(status)).inc()
+        if cache_hit:
+            self.cache_hits.inc()
+        if seconds is not None:
+            self.duration.observe(seconds)
 
     def timeout(self) -> None:
-        base = self._slot()
-        with self._local_lock:
-            self._cells[base + _TIMEOUTS] += 1
-
-    def _total(self, cell: int) -> int:
-        return sum(self._cells[slot * CELLS + cell] for slot in range(SLOTS))
+        self.timeouts.inc()
 
     def render(self) -> str:
-        """The Prometheus text exposition format (version 0.0.4)."""
-        lines = [
-            "# HELP mscpo_http_requests_total HTTP requests answered, by status code.",
-            "# TYPE mscpo_http_requests_total counter",
-        ]
-        for i, status in enumerate(STATUSES):
-            lines.append(f'mscpo_http_requests_total{{code="{status}"}} {self._total(_STATUS + i)}')
-        lines.append(f'mscpo_http_requests_total{{code="other"}} {self._total(_OTHER)}')
-        lines += [
-            "# HELP mscpo_query_duration_seconds Time to answer SPARQL operations.",
-            "# TYPE mscpo_query_duration_seconds histogram",
-        ]
-        cumulative = 0
-        for i, bound in enumerate((*BUCKETS, float("inf"))):
-            cumulative += self._total(_BUCKET + i)
-            label = "+Inf" if bound == float("inf") else f"{bound:g}"
-            lines.append(f'mscpo_query_duration_seconds_bucket{{le="{label}"}} {cumulative}')
-        lines.append(f"mscpo_query_duration_seconds_sum {self._total(_SUM) / 1_000_000:.6f}")
-        lines.append(f"mscpo_query_duration_seconds_count {self._total(_COUNT)}")
-        lines += [
-            "# HELP mscpo_query_timeouts_total Queries stopped at their deadline.",
-            "# TYPE mscpo_query_timeouts_total counter",
-            f"mscpo_query_timeouts_total {self._total(_TIMEOUTS)}",
-            "# HELP mscpo_query_cache_hits_total Answers served from the identical-query cache.",
-            "# TYPE mscpo_query_cache_hits_total counter",
-            f"mscpo_query_cache_hits_total {self._total(_CACHE_HITS)}",
-            "# HELP mscpo_triples Triples loaded, by named graph.",
-            "# TYPE mscpo_triples gauge",
-        ]
-        for graph, count in self.triples.items():
-            lines.append(f'mscpo_triples{{graph="{graph}"}} {count}')
-        return "\n".join(lines) + "\n"
+        """The Prometheus text exposition format, summed over every worker in multiprocess mode."""
+        if os.environ.get(ENVIRONMENT):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        else:
+            registry = CollectorRegistry()
+            registry.register(_Forward(self.registry))
+        registry.register(self.triple_collector)
+        return generate_latest(registry).decode()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+class _Forward(Collector):
+    """This process's own metrics, inside a registry that also holds the triple gauge."""
+
+    def __init__(self, source: CollectorRegistry) -> None:
+        self.source = source
+
+    def collect(self) -> Iterator[Metric]:
+        return iter(self.source.collect())

@@ -29,17 +29,39 @@ def query_page() -> str:
 
 @blueprint.route("/health", methods=["GET", "HEAD"])
 def health() -> Response:
-    """Ready once the dataset is loaded (the app only exists after loading); says what is loaded."""
+    """Which store is served and which graphs are up (counted again after a write); 503 when the store fails."""
     app_state = web_app.state()
     report = app_state.report
+    store = store_summary(app_state)
+    try:
+        app_state.backend.query("ASK {}")
+        graphs = app_state.metrics.triples
+    except Exception as exc:  # a remote store that is down, a store directory that went away
+        body = jsonify(status="unavailable", store=store, error=f"the store does not answer: {exc}")
+        body.status_code = 503
+        return body
     return jsonify(
         status="ready",
+        store=store,
         version=app_state.backend.version,
-        triples=report.total,
-        graphs=report.graph_triples,
+        triples=sum(graphs.values()),
+        graphs=graphs,
+        graphs_up=sorted(graph for graph, count in graphs.items() if count > 0),
         examples=len(app_state.examples),
         load_seconds=round(report.seconds, 3),
     )
+
+
+def store_summary(app_state: web_app.AppState) -> dict[str, str]:
+    from mscpo import remote
+    from mscpo.store import served
+
+    backend = app_state.backend
+    if isinstance(backend, served.DiskBackend):
+        return {"kind": "oxigraph-disk", "location": str(backend.path)}
+    if isinstance(backend, remote.RemoteSparqlBackend):
+        return {"kind": "remote-sparql", "location": app_state.settings.query_endpoint}
+    return {"kind": "oxigraph-memory", "location": str(app_state.root)}
 
 
 @blueprint.route("/metrics", methods=["GET"])

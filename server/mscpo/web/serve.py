@@ -76,10 +76,14 @@ def run(args: argparse.Namespace) -> int:
     paths.configure(home=settings.home, reference=settings.reference)
     paths.require_shapes()
     log.info("settings: %s", settings.summary())
+    from mscpo.web import metrics  # (here: the import block is shared with other changes)
+
+    metrics.prepare_multiprocess()  # before the app creates its metrics: every worker writes its own file
     app = create_app(settings)
     paths.require_dataset(app.extensions["mscpo"].report.total)
     log.info("SPARQL endpoint %s with %d workers", settings.endpoint_url, settings.effective_workers)
     options = gunicorn_options(settings)
+    options["child_exit"] = metrics.child_exit
     if settings.store:
         options["worker_exit"] = _exit_now
     _Gunicorn(app, options).run()
