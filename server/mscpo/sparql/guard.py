@@ -1,40 +1,32 @@
-"""Inspect a query before it runs: its form, whether it is an update, whether it calls SERVICE, and its row
-bound.
+"""Inspect a query before it runs: its form, whether it is an update, whether it calls SERVICE, how deep it
+nests, whether its answer may be cached, and its row bound.
 
 pyoxigraph exposes neither its algebra nor a switch to turn SERVICE off, and it would fetch a SERVICE IRI over
-HTTP. So the query text is tokenized (comments, strings, IRIs and prefixed names masked, SPARQL codepoint
-escapes decoded first) and refused when a SERVICE keyword remains. FROM / FROM NAMED never fetch in pyoxigraph
-(they select graphs of the store); ``check_graphs`` still refuses names the store does not hold, so a caller
-learns at once that nothing was loaded. LOAD only exists in updates, which this endpoint refuses.
+HTTP. So the query is read by :mod:`mscpo.sparql.lexer`, which follows the engine's own terminals, and refused
+when a SERVICE keyword is among its tokens (in the engine's reading of codepoint escapes and in §19.2's
+pre-pass reading). FROM / FROM NAMED never fetch in pyoxigraph (they select graphs of the store);
+``check_graphs`` still refuses names the store does not hold, so a caller learns at once that nothing was
+loaded. LOAD only exists in updates (``refused_update_words``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from mscpo.sparql.lexer import Lexed, Token, decode_codepoints, lex, tokenize
+
+__all__ = ["Token", "calls_service", "check_graphs", "inspect", "refused_update_words", "tokenize"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_WORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
-
-_TOKEN = re.compile(
-    r"(?P<comment>#[^\n\r]*)"
-    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
-    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
-    r"|(?P<var>[?$][^\s(){}\[\],;.]+)"
-    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
-    r"|(?P<pname>(?:[^\W\d][\w.-]*)?:[^\s(){}\[\],;]*)"
-    r"|(?P<word>[^\W\d]\w*)"
-    r"|(?P<open>[{(])|(?P<close>[})])"
-    r"|(?P<ws>\s+)"
-    r"|(?P<other>.)",
-    re.DOTALL,
-)
 CACHEABLE_CHARS = 8192
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+MAX_DEPTH = 128
+"""Deepest nesting of groups, parentheses, brackets and prefix operators accepted (the engine's recursive
+parser ran out of stack past about 2,000)."""
+NON_DETERMINISTIC = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
 
 
 class GuardError(Exception):
@@ -45,11 +37,8 @@ class DatasetError(Exception):
     """A query naming a graph the store does not hold (HTTP 400)."""
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
+class NestingError(Exception):
+    """A query nested deeper than ``MAX_DEPTH`` (HTTP 400), refused before it reaches the engine."""
 
 
 @dataclass(frozen=True)
@@ -61,20 +50,8 @@ class Inspection:
     row_limited: bool
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
-
-
-def tokenize(text: str) -> list[Token]:
-    """Significant tokens only (no whitespace or comments); each keeps its offset in ``text``."""
-    return [
-        Token(m.lastgroup or "other", m.group(), m.start())
-        for m in _TOKEN.finditer(text)
-        if m.lastgroup not in ("ws", "comment")
-    ]
-
-
-def _decode_escapes(text: str) -> str:
-    """SPARQL processes \\u / \\U codepoint escapes before parsing, so the guard must see through them."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    max_rows: int = 0
+    deterministic: bool = True
 
 
 def _form(tokens: list[Token]) -> str:
@@ -88,8 +65,41 @@ def _form(tokens: list[Token]) -> str:
     return "UNKNOWN"
 
 
-def _has_service(tokens: list[Token]) -> bool:
-    return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens)
+def _has_word(tokens: list[Token], word: str) -> bool:
+    """A bare word holding ``word`` (keywords need no word boundary, so a substring counts)."""
+    return any(t.kind == "word" and word in t.text.upper() for t in tokens)
+
+
+def check_depth(lexed: Lexed) -> None:
+    if lexed.depth > MAX_DEPTH:
+        raise NestingError(
+            f"the query is nested {lexed.depth} levels deep (groups, parentheses, brackets, prefix operators); "
+            f"this endpoint accepts at most {MAX_DEPTH}: flatten it (VALUES, UNION of fewer levels)"
+        )
+
+
+def readings(text: str) -> list[list[Token]]:
+    """The engine's reading of ``text``, plus the §19.2 pre-pass reading when ``text`` holds a codepoint
+    escape (so a SERVICE either reading sees is refused)."""
+    lexed = lex(text)
+    check_depth(lexed)
+    decoded = decode_codepoints(text)
+    if decoded == text:
+        return [lexed.tokens]
+    other = lex(decoded)
+    check_depth(other)
+    return [lexed.tokens, other.tokens]
+
+
+def calls_service(text: str) -> bool:
+    """True when the engine (in either reading of codepoint escapes) would see a SERVICE clause."""
+    return any(_has_word(tokens, "SERVICE") for tokens in readings(text))
+
+
+def refused_update_words(text: str) -> list[str]:
+    """LOAD / SERVICE in an update, in either reading: the words that make the engine fetch from the web."""
+    found = {word for tokens in readings(text) for word in ("LOAD", "SERVICE") if _has_word(tokens, word)}
+    return sorted(found)
 
 
 def _dataset_clauses(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -150,8 +160,8 @@ def _limit_rows(text: str, tokens: list[Token], max_rows: int) -> str | None:
         if token.kind in ("open", "close"):
             depth += 1 if token.kind == "open" else -1
         elif depth == 0 and token.kind == "word" and token.text.upper() == "LIMIT":
-            following = tokens[i + 1].text
-            if following.isdigit() and int(following) <= max_rows:
+            following = tokens[i + 1]
+            if following.kind == "number" and following.text.isdigit() and int(following.text) <= max_rows:
                 return None
     clause = tokens[select_index + 1 : dataset_start if dataset_start is not None else body_start]
     select_start = tokens[select_index].start
@@ -162,7 +172,7 @@ def _limit_rows(text: str, tokens: list[Token], max_rows: int) -> str | None:
     return (
         f"{text[:select_start]}SELECT {_projection(clause)} {dataset}WHERE {{ {{ "
         f"{text[select_start:clause_end]}"
-        f"{text[tokens[body_start].start :]}\n}} }} LIMIT {max_rows}"
+        f"{text[tokens[body_start].start :]}\n}} }} LIMIT {max_rows + 1}"
     )
 
 
@@ -192,21 +202,24 @@ def inspect(text: str, max_rows: int = 0) -> Inspection:
 
 
 def _inspect(text: str, max_rows: int) -> Inspection:
-    tokens = tokenize(text)
-    decoded = _decode_escapes(text)
-    seen = tokens if decoded == text else tokenize(decoded)
-    if _has_service(seen):
+    seen = readings(text)
+    tokens = seen[0]
+    if any(_has_word(reading, "SERVICE") for reading in seen):
         raise GuardError(
             "SERVICE (federated query from this endpoint) is disabled on this server: "
             "run the federation from your own SPARQL engine and call this endpoint as the SERVICE"
         )
-    form = _form(seen)
-    graphs, named = _dataset_clauses(seen)
+    forms = {_form(reading) for reading in seen}
+    form = "UPDATE" if "UPDATE" in forms else _form(tokens)
+    graphs, named = _dataset_clauses(tokens)
+    deterministic = not any(
+        t.kind == "word" and t.text.upper() in NON_DETERMINISTIC for reading in seen for t in reading
+    )
     if form == "SELECT" and max_rows > 0:
-        wrapped = _limit_rows(text, tokens, max_rows) if _form(tokens) == "SELECT" else None
+        wrapped = _limit_rows(text, tokens, max_rows)
         if wrapped is not None:
-            return Inspection(form, wrapped, True, graphs, named)
-    return Inspection(form, text, False, graphs, named)
+            return Inspection(form, wrapped, True, graphs, named, max_rows, deterministic)
+    return Inspection(form, text, False, graphs, named, max_rows, deterministic)
 
 
 def check_graphs(requested: tuple[str, ...], available: frozenset[str], where: str) -> None:

@@ -145,6 +145,11 @@ class SparqlEndpoint:
             if request.operation == "update":
                 if self.gate is None:
                     raise protocol.ProtocolError(403, UPDATE_OFF)
+                refused = guard.refused_update_words(request.text)  # also refuses too deep a nesting
+                if refused:
+                    raise protocol.ProtocolError(
+                        403, f"{', '.join(refused)} is refused in updates: this server never fetches data"
+                    )
                 update = writes.WriteOp("update", text=request.text, base_iri=self.settings.endpoint_url)
                 return self._write(start_response, environ, accept, started, lambda _environ: update)
             return self._query(start_response, request, environ, started, head=method == "HEAD")
@@ -154,7 +159,7 @@ class SparqlEndpoint:
             return self._error(start_response, 403, str(exc), accept, started)
         except FederationError as exc:  # outbound SERVICE: refused by a rule (403) or a failed remote (502/504)
             return self._error(start_response, exc.status, str(exc), accept, started)
-        except guard.DatasetError as exc:
+        except (guard.DatasetError, guard.NestingError) as exc:
             return self._error(start_response, 400, str(exc), accept, started)
         except execute.QueryFailed as exc:
             return self._error(start_response, exc.status, exc.message, accept, started)
@@ -223,10 +228,11 @@ class SparqlEndpoint:
             # FROM / FROM NAMED as an explicit dataset: the union default graph would otherwise override them.
             default_graphs, named_graphs = tuple(inspection.from_graphs), tuple(inspection.from_named)
         key = (self.backend.version, inspection.text, default_graphs, named_graphs, fmt.media_type)
-        cached = None if federated else self.cache.get(key)  # remote answers change: never cached
+        cacheable = not federated and inspection.deterministic  # NOW(), RAND(), UUID() … differ every time
+        cached = self.cache.get(key) if cacheable else None  # remote answers change: never cached
         if cached is None:
             deadline = self._deadline(environ, request.accept)
-            body, served = deadline.run(
+            body, served, rows_cut = deadline.run(
                 lambda: execute.evaluate(
                     self.backend,
                     inspection,
@@ -239,12 +245,12 @@ class SparqlEndpoint:
                 budget,
             )
             # bounded keys keep the cache's memory bounded
-            if not federated and len(inspection.text) <= guard.CACHEABLE_CHARS:
-                self.cache.put(key, execute.CachedAnswer(body, served))
+            if cacheable and len(inspection.text) <= guard.CACHEABLE_CHARS:
+                self.cache.put(key, execute.CachedAnswer(body, served, rows_cut))
         else:
-            body, served = cached.body, cached.fmt
+            body, served, rows_cut = cached.body, cached.fmt, cached.rows_cut
         extra = [("Vary", "Accept")]
-        if inspection.row_limited:
+        if rows_cut:  # only when rows were really dropped
             extra.append(("X-SPARQL-MaxRows", str(self.settings.max_rows)))
         return self._send(
             start_response,
