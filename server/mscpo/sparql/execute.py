@@ -119,9 +119,27 @@ def evaluate(
             return _cut(run(), served, max_bytes, inspection.max_rows)
         return body, served, False
     except SyntaxError as exc:
-        raise QueryFailed(400, f"SPARQL syntax error: {exc}") from None
+        raise QueryFailed(400, f"SPARQL syntax error: {syntax_error(inspection.source, base_iri) or exc}") from None
     except OSError as exc:
         raise QueryFailed(500, f"query evaluation failed: {exc}") from None
+
+
+def syntax_error(text: str, base_iri: str | None = None) -> str | None:
+    """The engine's syntax error for ``text`` as the client sent it (positions in their text), or None.
+
+    Parsing needs a store in pyoxigraph; an empty one answers at once."""
+    if not text:
+        return None
+    try:
+        _EMPTY.query(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # an evaluation error of a valid query: not a syntax error
+        return None
+    return None
+
+
+_EMPTY = ox.Store()
 
 
 def _row_bound(body: bytes, fmt: negotiation.Format) -> int:

@@ -52,6 +52,8 @@ class Inspection:
     from_named: tuple[str, ...] = ()
     max_rows: int = 0
     deterministic: bool = True
+    source: str = ""
+    """the text the client sent, when ``text`` is a rewrite of it (syntax errors are reported against it)"""
 
 
 def _form(tokens: list[Token]) -> str:
@@ -218,7 +220,7 @@ def _inspect(text: str, max_rows: int) -> Inspection:
     if form == "SELECT" and max_rows > 0:
         wrapped = _limit_rows(text, tokens, max_rows)
         if wrapped is not None:
-            return Inspection(form, wrapped, True, graphs, named, max_rows, deterministic)
+            return Inspection(form, wrapped, True, graphs, named, max_rows, deterministic, text)
     return Inspection(form, text, False, graphs, named, max_rows, deterministic)
 
 

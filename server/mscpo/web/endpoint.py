@@ -222,6 +222,9 @@ class SparqlEndpoint:
             self._check_dataset(request, inspection)
         fmt = negotiation.choose(request.accept or None, execute.kind_of(inspection.form))
         if fmt is None:
+            problem = execute.syntax_error(request.text, self.settings.endpoint_url)
+            if problem is not None:  # a malformed query is a 400 whatever the Accept header says
+                raise protocol.ProtocolError(400, f"SPARQL syntax error: {problem}")
             raise protocol.ProtocolError(406, f"no served format matches Accept: {request.accept}")
         default_graphs, named_graphs = request.default_graphs, request.named_graphs
         if default_graphs is None and named_graphs is None and (inspection.from_graphs or inspection.from_named):
