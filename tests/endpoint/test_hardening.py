@@ -91,3 +91,29 @@ def test_hidden_service_is_refused_through_the_endpoint(client) -> None:
     query = 'SELECT ?s#"""\nWHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } } #"""'
     response = client.post("/sparql", data={"query": query})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/%ff", "/a%5B", "/a%5D%5B", "/%00x"])
+def test_odd_entity_paths_are_404_not_500(client, path: str) -> None:
+    assert client.get(path, headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_only_http_iris_become_links() -> None:
+    from mscpo.web.entities import link
+
+    assert link(ox.NamedNode("javascript:alert(document.domain)")).href is None
+    assert link(ox.NamedNode("data:text/html,x")).href is None
+
+
+@pytest.mark.parametrize("path", ["/", "/sparql", "/no-such-entity"])
+def test_html_pages_carry_csp_nosniff_and_frame_policy(client, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if response.content_type.startswith("text/html"):
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_preflight_allows_x_requested_with(client) -> None:
+    response = client.options("/sparql", headers={"Access-Control-Request-Headers": "X-Requested-With"})
+    assert "X-Requested-With" in response.headers["Access-Control-Allow-Headers"]

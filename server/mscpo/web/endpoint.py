@@ -59,9 +59,37 @@ REASONS = {
 CORS = [("Access-Control-Allow-Origin", "*")]
 PREFLIGHT = [
     ("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"),
-    ("Access-Control-Allow-Headers", "Accept, Content-Type, Authorization"),
+    ("Access-Control-Allow-Headers", "Accept, Content-Type, Authorization, X-Requested-With"),
     ("Access-Control-Max-Age", "86400"),
 ]
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+"""Sent with every HTML page ('unsafe-inline' because the page templates carry inline script and style)."""
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+
+
+def with_page_headers(start_response: StartResponse) -> StartResponse:
+    """Wrap ``start_response`` so every response of the Flask side (pages, entity pages, /health, and any page
+    added later) carries nosniff, and HTML ones a Content-Security-Policy and a frame policy."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        names = {name.lower() for name, _ in headers}
+        extra = [NOSNIFF] if "x-content-type-options" not in names else []
+        html = any(n.lower() == "content-type" and v.lower().startswith("text/html") for n, v in headers)
+        if html and "content-security-policy" not in names:
+            extra += [("Content-Security-Policy", PAGE_CSP), ("X-Frame-Options", "DENY")]
+        return (
+            start_response(status, [*headers, *extra], exc_info)
+            if exc_info
+            else start_response(status, [*headers, *extra])
+        )
+
+    return start
+
+
 WORKER_EXIT_AT_DEADLINE = 17  # any code but gunicorn's 3 (boot error) / 4 (app load error) makes it respawn
 RETRY_AFTER = "5"
 UPDATE_OFF = (
@@ -128,7 +156,7 @@ class SparqlEndpoint:
         path = environ.get("PATH_INFO")
         is_store = path == "/store" and self.gate is not None
         if path not in ("/sparql", "/sparql/") and not is_store:
-            return self.fallback(environ, start_response)
+            return self.fallback(environ, with_page_headers(start_response))
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET").upper()
         accept = environ.get("HTTP_ACCEPT", "")
@@ -140,7 +168,7 @@ class SparqlEndpoint:
             request = protocol.parse(environ, self.settings.max_request_bytes)
             if request.operation == "description":
                 if method in ("GET", "HEAD") and negotiation.wants_html(accept):
-                    return self.fallback(environ, start_response)
+                    return self.fallback(environ, with_page_headers(start_response))
                 return self._describe(start_response, accept, started, head=method == "HEAD")
             if request.operation == "update":
                 if self.gate is None:
@@ -296,9 +324,7 @@ class SparqlEndpoint:
             return writes.WriteOp("delete", graph=graph)
         rdf_format = writes.upload_format(environ.get("CONTENT_TYPE", ""))
         body = protocol.read_body(environ, self.settings.max_request_bytes)
-        return writes.WriteOp(
-            method.lower(), graph=graph, data=body, rdf_format=rdf_format, base_iri=graph or None
-        )
+        return writes.WriteOp(method.lower(), graph=graph, data=body, rdf_format=rdf_format, base_iri=graph or None)
 
     def _write(
         self,
@@ -335,9 +361,7 @@ class SparqlEndpoint:
         headers = [("X-Triples-Added", str(outcome.added)), ("X-Triples-Removed", str(outcome.removed))]
         return self._send(start_response, 201 if outcome.created else 204, "text/plain", b"", headers, started)
 
-    def _describe(
-        self, start_response: StartResponse, accept: str, started: float, head: bool
-    ) -> Iterable[bytes]:
+    def _describe(self, start_response: StartResponse, accept: str, started: float, head: bool) -> Iterable[bytes]:
         fmt = negotiation.choose(accept or None, "description")
         if fmt is None:
             raise protocol.ProtocolError(
@@ -369,9 +393,7 @@ class SparqlEndpoint:
             with contextlib.suppress(OSError):  # the caller may already have gone: the worker exits either way
                 client.sendall(_raw_timeout_response(accept, seconds, template))
                 client.shutdown(socket.SHUT_RDWR)
-            log.warning(
-                "query stopped at its %.1f s deadline; worker %d exits to end it", seconds, os.getpid()
-            )
+            log.warning("query stopped at its %.1f s deadline; worker %d exits to end it", seconds, os.getpid())
             logging.shutdown()
             os._exit(WORKER_EXIT_AT_DEADLINE)
 
@@ -403,6 +425,7 @@ class SparqlEndpoint:
         headers = [
             ("Content-Type", content_type),
             ("Content-Length", str(len(body) if length is None else length)),
+            NOSNIFF,
             *CORS,
             *extra,
         ]
