@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from mscpo import writes
+from mscpo import writes, xml_safety
 from mscpo.config import Settings
 from mscpo.dataset import Backend
 from mscpo.errors import InputError
@@ -324,6 +324,11 @@ class SparqlEndpoint:
             return writes.WriteOp("delete", graph=graph)
         rdf_format = writes.upload_format(environ.get("CONTENT_TYPE", ""))
         body = protocol.read_body(environ, self.settings.max_request_bytes)
+        if rdf_format == ox.RdfFormat.RDF_XML:
+            try:
+                xml_safety.check_rdfxml(body, "the uploaded RDF/XML")
+            except xml_safety.UnsafeXml as exc:
+                raise writes.WriteError(400, str(exc)) from None
         return writes.WriteOp(method.lower(), graph=graph, data=body, rdf_format=rdf_format, base_iri=graph or None)
 
     def _write(
