@@ -117,3 +117,37 @@ def test_html_pages_carry_csp_nosniff_and_frame_policy(client, path: str) -> Non
 def test_preflight_allows_x_requested_with(client) -> None:
     response = client.options("/sparql", headers={"Access-Control-Request-Headers": "X-Requested-With"})
     assert "X-Requested-With" in response.headers["Access-Control-Allow-Headers"]
+
+
+KG = "https://w3id.org/mscpo/graph/kg"
+COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+COUNT_NAMED = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _count(client, query: str, **params: str) -> int:
+    response = client.get(
+        "/sparql", query_string={"query": query, **params}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.data
+    return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_protocol_dataset_equals_from_clauses(client) -> None:
+    kg = _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{KG}> WHERE {{ ?s ?p ?o }}")
+    assert kg > 0
+    assert _count(client, COUNT_DEFAULT, **{"default-graph-uri": KG}) == kg
+    # named-graph-uri alone: the default graph is empty, as with FROM NAMED alone
+    assert _count(client, COUNT_DEFAULT, **{"named-graph-uri": KG}) == 0
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{KG}> WHERE {{ ?s ?p ?o }}") == 0
+    assert _count(client, COUNT_NAMED, **{"named-graph-uri": KG}) == kg
+    # default-graph-uri alone: GRAPH ?g sees no graph, as with FROM alone
+    assert _count(client, COUNT_NAMED, **{"default-graph-uri": KG}) == 0
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{KG}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}") == 0
+
+
+def test_relative_dataset_iris_resolve_against_base(client) -> None:
+    kg = _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{KG}> WHERE {{ ?s ?p ?o }}")
+    query = "BASE <https://w3id.org/mscpo/graph/> SELECT (COUNT(*) AS ?n) FROM <kg> WHERE { ?s ?p ?o }"
+    assert _count(client, query) == kg
+    based = "BASE <https://w3id.org/mscpo/graph/> " + COUNT_DEFAULT
+    assert _count(client, based, **{"default-graph-uri": "kg"}) == kg

@@ -11,8 +11,10 @@ loaded. LOAD only exists in updates (``refused_update_words``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urljoin
 
 from mscpo.sparql.lexer import Lexed, Token, decode_codepoints, lex, tokenize
 
@@ -52,6 +54,8 @@ class Inspection:
     from_named: tuple[str, ...] = ()
     max_rows: int = 0
     deterministic: bool = True
+    base: str | None = None
+    """the base IRI relative IRIs of the query resolve against (its BASE, else the endpoint's)"""
     source: str = ""
     """the text the client sent, when ``text`` is a rewrite of it (syntax errors are reported against it)"""
 
@@ -104,31 +108,51 @@ def refused_update_words(text: str) -> list[str]:
     return sorted(found)
 
 
-def _dataset_clauses(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """IRIs named by FROM and FROM NAMED (prefixed names resolved with the query's PREFIX declarations)."""
+def _dataset_clauses(
+    tokens: list[Token], base: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """IRIs named by FROM and FROM NAMED, as the engine reads them: prefixed names expanded with the query's
+    PREFIX declarations, escapes decoded and relative IRIs resolved against BASE (or ``base``). Also returns the
+    query's base IRI."""
     prefixes: dict[str, str] = {}
     graphs: list[str] = []
     named: list[str] = []
     for i, token in enumerate(tokens):
         word = token.text.upper() if token.kind == "word" else ""
-        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
-            prefixes[tokens[i + 1].text] = tokens[i + 2].text[1:-1]
+        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+            base = resolve(_iri(tokens[i + 1].text), base)
+        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text] = resolve(_iri(tokens[i + 2].text), base)
         elif word == "FROM" and i + 1 < len(tokens):
             target, into = i + 1, graphs
             if tokens[target].kind == "word" and tokens[target].text.upper() == "NAMED":
                 target, into = target + 1, named
             if target < len(tokens):
-                into.append(_expand(tokens[target], prefixes))
-    return tuple(graphs), tuple(named)
+                into.append(_expand(tokens[target], prefixes, base))
+    return tuple(graphs), tuple(named), base
 
 
-def _expand(token: Token, prefixes: dict[str, str]) -> str:
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _iri(token_text: str) -> str:
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token_text[1:-1])
+
+
+def resolve(iri: str, base: str | None) -> str:
+    """``iri`` resolved against ``base`` (RFC 3986) when it is relative."""
+    return iri if base is None or _SCHEME.match(iri) else urljoin(base, iri)
+
+
+def _expand(token: Token, prefixes: dict[str, str], base: str | None) -> str:
     if token.kind == "iri":
-        return token.text[1:-1]
+        return resolve(_iri(token.text), base)
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
         if prefix + ":" in prefixes:
-            return prefixes[prefix + ":"] + local
+            return prefixes[prefix + ":"] + _LOCAL_ESCAPE.sub(r"\1", local)
     return token.text
 
 
@@ -192,18 +216,18 @@ def _projection(clause: list[Token]) -> str:
     return " ".join(names) or "*"
 
 
-def inspect(text: str, max_rows: int = 0) -> Inspection:
+def inspect(text: str, max_rows: int = 0, base_iri: str | None = None) -> Inspection:
     """Classify and vet a query or update; raises GuardError for what policy forbids.
 
     Inspections of queries up to ``CACHEABLE_CHARS`` long are memoized (federating engines repeat the same
     queries); longer ones are not, so the memo cannot grow past a few dozen megabytes.
     """
     if len(text) <= CACHEABLE_CHARS:
-        return _inspect_memo(text, max_rows)
-    return _inspect(text, max_rows)
+        return _inspect_memo(text, max_rows, base_iri)
+    return _inspect(text, max_rows, base_iri)
 
 
-def _inspect(text: str, max_rows: int) -> Inspection:
+def _inspect(text: str, max_rows: int, base_iri: str | None = None) -> Inspection:
     seen = readings(text)
     tokens = seen[0]
     if any(_has_word(reading, "SERVICE") for reading in seen):
@@ -213,15 +237,15 @@ def _inspect(text: str, max_rows: int) -> Inspection:
         )
     forms = {_form(reading) for reading in seen}
     form = "UPDATE" if "UPDATE" in forms else _form(tokens)
-    graphs, named = _dataset_clauses(tokens)
+    graphs, named, base = _dataset_clauses(tokens, base_iri)
     deterministic = not any(
         t.kind == "word" and t.text.upper() in NON_DETERMINISTIC for reading in seen for t in reading
     )
     if form == "SELECT" and max_rows > 0:
         wrapped = _limit_rows(text, tokens, max_rows)
         if wrapped is not None:
-            return Inspection(form, wrapped, True, graphs, named, max_rows, deterministic, text)
-    return Inspection(form, text, False, graphs, named, max_rows, deterministic)
+            return Inspection(form, wrapped, True, graphs, named, max_rows, deterministic, base, text)
+    return Inspection(form, text, False, graphs, named, max_rows, deterministic, base)
 
 
 def check_graphs(requested: tuple[str, ...], available: frozenset[str], where: str) -> None:

@@ -233,31 +233,28 @@ class SparqlEndpoint:
                 lambda: resolve_service_clauses(text, self.federation, local), budget
             )
             budget = max(budget - (time.perf_counter() - resolving), 0.001)
-        inspection = guard.inspect(text, self.settings.max_rows)
+        inspection = guard.inspect(text, self.settings.max_rows, self.settings.endpoint_url)
         if inspection.form == "UPDATE":
             raise protocol.ProtocolError(
                 400,
                 "this is a SPARQL Update: send it as 'update=' or application/sparql-update, not as a query",
             )
+        default_graphs, named_graphs, where = self._dataset(request, inspection)
         try:
-            self._check_dataset(request, inspection)
+            self._check_dataset(default_graphs, named_graphs, where)
         except guard.DatasetError:
             if self.backend.version == self._graphs_version:
                 raise
             # A write since start-up may have added the graph: refresh the list once, then decide.
             self._graphs_version = self.backend.version
             self.graphs = frozenset(self.backend.graph_triples())
-            self._check_dataset(request, inspection)
+            self._check_dataset(default_graphs, named_graphs, where)
         fmt = negotiation.choose(request.accept or None, execute.kind_of(inspection.form))
         if fmt is None:
             problem = execute.syntax_error(request.text, self.settings.endpoint_url)
             if problem is not None:  # a malformed query is a 400 whatever the Accept header says
                 raise protocol.ProtocolError(400, f"SPARQL syntax error: {problem}")
             raise protocol.ProtocolError(406, f"no served format matches Accept: {request.accept}")
-        default_graphs, named_graphs = request.default_graphs, request.named_graphs
-        if default_graphs is None and named_graphs is None and (inspection.from_graphs or inspection.from_named):
-            # FROM / FROM NAMED as an explicit dataset: the union default graph would otherwise override them.
-            default_graphs, named_graphs = tuple(inspection.from_graphs), tuple(inspection.from_named)
         key = (self.backend.version, inspection.text, default_graphs, named_graphs, fmt.media_type)
         cacheable = not federated and inspection.deterministic  # NOW(), RAND(), UUID() … differ every time
         cached = self.cache.get(key) if cacheable else None  # remote answers change: never cached
@@ -294,13 +291,26 @@ class SparqlEndpoint:
             length=len(body),
         )
 
-    def _check_dataset(self, request: protocol.SparqlRequest, inspection: guard.Inspection) -> None:
-        if request.default_graphs is None and request.named_graphs is None:
-            guard.check_graphs(inspection.from_graphs, self.graphs, "FROM")
-            guard.check_graphs(inspection.from_named, self.graphs, "FROM NAMED")
-        else:  # protocol parameters replace FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4)
-            guard.check_graphs(request.default_graphs or (), self.graphs, "default-graph-uri")
-            guard.check_graphs(request.named_graphs or (), self.graphs, "named-graph-uri")
+    def _dataset(
+        self, request: protocol.SparqlRequest, inspection: guard.Inspection
+    ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, str]]:
+        """The dataset to query: protocol parameters replace FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4); either
+        one given makes the other list empty, not the union (SPARQL 1.1 Query 13.2). None, None: the union
+        default graph and every named graph. Relative IRIs resolve against the query's BASE."""
+        base = inspection.base or self.settings.endpoint_url
+        if request.default_graphs is not None or request.named_graphs is not None:
+            defaults = tuple(guard.resolve(g, base) for g in request.default_graphs or ())
+            named = tuple(guard.resolve(g, base) for g in request.named_graphs or ())
+            return defaults, named, ("default-graph-uri", "named-graph-uri")
+        if inspection.from_graphs or inspection.from_named:
+            return inspection.from_graphs, inspection.from_named, ("FROM", "FROM NAMED")
+        return None, None, ("FROM", "FROM NAMED")
+
+    def _check_dataset(
+        self, defaults: tuple[str, ...] | None, named: tuple[str, ...] | None, where: tuple[str, str]
+    ) -> None:
+        guard.check_graphs(defaults or (), self.graphs, where[0])
+        guard.check_graphs(named or (), self.graphs, where[1])
 
     def _graph_store_op(self, environ: dict[str, Any]) -> writes.WriteOp:
         """A Graph Store Protocol request (``/store?graph=IRI`` or ``/store?default``) as a write."""
