@@ -56,6 +56,8 @@ class Inspection:
     deterministic: bool = True
     base: str | None = None
     """the base IRI relative IRIs of the query resolve against (its BASE, else the endpoint's)"""
+    light: bool = False
+    """at most one triple pattern, no property path, subquery, aggregate or grouping: cheap to run"""
     source: str = ""
     """the text the client sent, when ``text`` is a rewrite of it (syntax errors are reported against it)"""
 
@@ -241,11 +243,33 @@ def _inspect(text: str, max_rows: int, base_iri: str | None = None) -> Inspectio
     deterministic = not any(
         t.kind == "word" and t.text.upper() in NON_DETERMINISTIC for reading in seen for t in reading
     )
+    light = _light(tokens)
     if form == "SELECT" and max_rows > 0:
         wrapped = _limit_rows(text, tokens, max_rows)
         if wrapped is not None:
-            return Inspection(form, wrapped, True, graphs, named, max_rows, deterministic, base, text)
-    return Inspection(form, text, False, graphs, named, max_rows, deterministic, base)
+            return Inspection(form, wrapped, True, graphs, named, max_rows, deterministic, base, light, text)
+    return Inspection(form, text, False, graphs, named, max_rows, deterministic, base, light)
+
+
+_HEAVY_WORDS = frozenset({"SELECT", "GROUP", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
+_TERM_KINDS = frozenset({"var", "iri", "pname", "string", "number", "bnode"})
+
+
+def _light(tokens: list[Token]) -> bool:
+    """A query that is surely cheap: at most three terms inside its groups, no path operator or subquery."""
+    depth = terms = selects = 0
+    for token in tokens:
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif token.kind == "word" and token.text.upper() in _HEAVY_WORDS:
+            selects += 1
+        elif depth > 0 and (token.kind in _TERM_KINDS or token.text == "a"):
+            terms += 1
+        elif depth > 0 and token.text in ("*", "+", "/", "|", "^", "?", "("):
+            return False
+    return terms <= 3 and selects <= 1
 
 
 def check_graphs(requested: tuple[str, ...], available: frozenset[str], where: str) -> None:

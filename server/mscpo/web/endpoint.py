@@ -32,6 +32,7 @@ from mscpo.federation import (
 )
 from mscpo.sparql import description, execute, guard, negotiation, protocol
 from mscpo.validation import formatters
+from mscpo.web import admission
 from mscpo.web.metrics import Metrics
 
 log = logging.getLogger("mscpo.endpoint")
@@ -49,6 +50,7 @@ REASONS = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    408: "Request Timeout",
     413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
@@ -126,6 +128,10 @@ def _raw_timeout_response(accept: str, seconds: float, template: str = QUERY_DEA
     return "\r\n".join(head).encode() + body
 
 
+class Busy(Exception):
+    """Every worker is busy and this query is not light enough for the reserved one (503 + Retry-After)."""
+
+
 class SparqlEndpoint:
     """Answers /sparql requests; ``fallback`` (Flask) gets everything else and HTML requests for the page."""
 
@@ -151,12 +157,23 @@ class SparqlEndpoint:
         self.graphs = frozenset(graph_triples)
         self._graphs_version = backend.version
         self.watchdog = execute.Watchdog()
+        self.admission: admission.Admission | None = None  # set by ``mscpo serve`` before gunicorn forks
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
         is_store = path == "/store" and self.gate is not None
         if path not in ("/sparql", "/sparql/") and not is_store:
             return self.fallback(environ, with_page_headers(start_response))
+        admission = self.admission if isinstance(environ.get("gunicorn.socket"), socket.socket) else None
+        if admission is None:
+            return self._handle(environ, start_response, is_store)
+        environ["mscpo.reserved"] = admission.enter()
+        try:
+            return self._handle(environ, start_response, is_store)
+        finally:
+            admission.leave()
+
+    def _handle(self, environ: dict[str, Any], start_response: StartResponse, is_store: bool) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET").upper()
         accept = environ.get("HTTP_ACCEPT", "")
@@ -193,6 +210,8 @@ class SparqlEndpoint:
             return self._error(start_response, exc.status, exc.message, accept, started)
         except execute.ResultTooLarge as exc:
             return self._error(start_response, 500, str(exc), accept, started)
+        except Busy as exc:
+            return self._error(start_response, 503, str(exc), accept, started, [("Retry-After", "1")])
         except execute.QueryTimeout as exc:
             self.metrics.timeout()
             return self._error(
@@ -239,6 +258,13 @@ class SparqlEndpoint:
                 400,
                 "this is a SPARQL Update: send it as 'update=' or application/sparql-update, not as a query",
             )
+        if environ.get("mscpo.reserved") and self.admission is not None:
+            # every other worker is busy: this one stays free for cheap queries (mscpo.web.admission)
+            if self.admission.tripped() and not inspection.light:
+                raise Busy(
+                    "every worker is busy with slow queries: retry in a second, or send a more selective query"
+                )
+            budget = min(budget, admission.RESERVED_SECONDS)
         default_graphs, named_graphs, where = self._dataset(request, inspection)
         try:
             self._check_dataset(default_graphs, named_graphs, where)
@@ -403,6 +429,9 @@ class SparqlEndpoint:
             return execute.ThreadDeadline()
 
         def expire(seconds: float) -> None:
+            if environ.get("mscpo.reserved") and self.admission is not None:
+                self.admission.trip()
+                self.admission.leave()
             self.metrics.timeout()
             self.metrics.observe(503, seconds)
             with contextlib.suppress(OSError):  # the caller may already have gone: the worker exits either way

@@ -15,7 +15,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from mscpo import config, remote
-from mscpo.web import outbound
+from mscpo.web import admission, outbound
 from mscpo.web.app import create_app
 from mscpo.web.endpoint import SparqlEndpoint
 
@@ -42,7 +42,7 @@ def gunicorn_options(settings: config.Settings) -> dict[str, Any]:
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.effective_workers,
-        "worker_class": "sync",
+        "worker_class": "mscpo.web.admission.ReadDeadlineWorker",
         "preload_app": True,
         # gunicorn's own kill is only a backstop: the query and write deadlines end a worker first, with a 503.
         "timeout": int(max(settings.query_timeout, settings.write_timeout)) + 30,
@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     if settings.store:
         options["worker_exit"] = _exit_now
     endpoint = app.wsgi_app
+    if isinstance(endpoint, SparqlEndpoint):
+        endpoint.admission = admission.Admission(settings.effective_workers)
     if (
         isinstance(endpoint, SparqlEndpoint)
         and not endpoint.federation.enabled
