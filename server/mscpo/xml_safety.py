@@ -8,13 +8,17 @@ declarations beyond abbreviating namespace IRIs, so any ``<!ENTITY`` is refused 
 from __future__ import annotations
 
 import codecs
+import gzip
 import re
+from pathlib import Path
+
+from mscpo.errors import InputError
 
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
 
 
-class UnsafeXml(ValueError):
-    """RDF/XML with a DTD entity declaration."""
+class UnsafeXml(InputError):
+    """RDF/XML with a DTD entity declaration (an input error: exit 2 on the command line, 400 over HTTP)."""
 
 
 def _text(data: bytes) -> str:
@@ -38,6 +42,26 @@ def check_rdfxml(data: bytes | str, where: str = "the RDF/XML document") -> None
     if match is not None:
         line = text.count("\n", 0, match.start()) + 1
         raise UnsafeXml(
-            f"{where} declares a DTD entity at line {line}: entity declarations are refused (they can expand "
-            "without bound); write the IRIs out in full or use XML namespaces"
+            "the RDF/XML declares a DTD entity: entity declarations are refused (they can expand without bound)",
+            where=f"{where}:{line}",
+            hint="write the IRIs and values out in full, or use XML namespaces",
         )
+
+
+_SKIPPED = re.compile(r"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+_ROOT = re.compile(r"<(?![!?])")
+CHUNK = 1 << 20
+
+
+def check_rdfxml_file(path: Path, gzipped: bool = False) -> None:
+    """:func:`check_rdfxml` on a file, reading only its prolog (entities are declared before the root element)."""
+    opener = gzip.open if gzipped or path.suffix.lower() == ".gz" else open
+    head = b""
+    with opener(path, "rb") as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            head += chunk
+            prolog = _SKIPPED.sub("", _text(head))
+            if not chunk or _ROOT.search(prolog):
+                break
+    check_rdfxml(head, str(path))

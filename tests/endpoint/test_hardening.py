@@ -151,3 +151,17 @@ def test_relative_dataset_iris_resolve_against_base(client) -> None:
     assert _count(client, query) == kg
     based = "BASE <https://w3id.org/mscpo/graph/> " + COUNT_DEFAULT
     assert _count(client, based, **{"default-graph-uri": "kg"}) == kg
+
+
+def test_unknown_function_is_400_naming_it(client) -> None:
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { BIND(<urn:no:such>(1) AS ?x) }"})
+    assert response.status_code == 400
+    assert "urn:no:such" in response.get_data(as_text=True)
+
+
+def test_well_known_void(client) -> None:
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert "void:triples" in response.get_data(as_text=True) or "rdfs.org/ns/void#triples" in response.get_data(
+        as_text=True
+    )

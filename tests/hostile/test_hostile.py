@@ -246,3 +246,12 @@ def test_gzip_request_body(hostile: Hostile) -> None:
 
 def test_no_unexpected_5xx_in_the_log(hostile: Hostile) -> None:
     assert "Traceback" not in hostile.log(), hostile.log()[-3000:]
+
+
+@pytest.mark.parametrize(
+    "update", ["CLEAR GRAPH <urn:x:missing>", "DROP GRAPH <urn:x:missing>", "MOVE <urn:x:missing> TO <urn:x:other>"]
+)
+def test_graph_management_of_a_missing_graph_is_404(hostile: Hostile, update: str) -> None:
+    response = requests.post(hostile.endpoint, data={"update": update}, headers=AUTH, timeout=30)
+    assert response.status_code == 404, response.text
+    assert "does not exist" in response.text

@@ -120,6 +120,8 @@ def evaluate(
         return body, served, False
     except SyntaxError as exc:
         raise QueryFailed(400, f"SPARQL syntax error: {syntax_error(inspection.source, base_iri) or exc}") from None
+    except RuntimeError as exc:  # the engine refused the query while running it (e.g. an unknown function)
+        raise QueryFailed(400, f"the query cannot be evaluated: {exc}") from None
     except OSError as exc:
         raise QueryFailed(500, f"query evaluation failed: {exc}") from None
 

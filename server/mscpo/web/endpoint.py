@@ -51,6 +51,7 @@ REASONS = {
     405: "Method Not Allowed",
     406: "Not Acceptable",
     408: "Request Timeout",
+    409: "Conflict",
     413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
@@ -162,6 +163,13 @@ class SparqlEndpoint:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
         is_store = path == "/store" and self.gate is not None
+        if path == "/.well-known/void":  # the VoID description is the service description's dataset part
+            started = time.perf_counter()
+            accept = environ.get("HTTP_ACCEPT", "")
+            try:
+                return self._describe(start_response, accept, started, head=environ.get("REQUEST_METHOD") == "HEAD")
+            except protocol.ProtocolError as exc:
+                return self._error(start_response, exc.status, exc.message, accept, started)
         if path not in ("/sparql", "/sparql/") and not is_store:
             return self.fallback(environ, with_page_headers(start_response))
         admission = self.admission if isinstance(environ.get("gunicorn.socket"), socket.socket) else None
@@ -261,9 +269,7 @@ class SparqlEndpoint:
         if environ.get("mscpo.reserved") and self.admission is not None:
             # every other worker is busy: this one stays free for cheap queries (mscpo.web.admission)
             if self.admission.tripped() and not inspection.light:
-                raise Busy(
-                    "every worker is busy with slow queries: retry in a second, or send a more selective query"
-                )
+                raise Busy("every worker is busy with slow queries: retry in a second, or send a more selective query")
             budget = min(budget, admission.RESERVED_SECONDS)
         default_graphs, named_graphs, where = self._dataset(request, inspection)
         try:
@@ -364,7 +370,7 @@ class SparqlEndpoint:
             try:
                 xml_safety.check_rdfxml(body, "the uploaded RDF/XML")
             except xml_safety.UnsafeXml as exc:
-                raise writes.WriteError(400, str(exc)) from None
+                raise writes.WriteError(400, f"{exc.args[0] if exc.args else exc}") from None
         return writes.WriteOp(method.lower(), graph=graph, data=body, rdf_format=rdf_format, base_iri=graph or None)
 
     def _write(
@@ -395,6 +401,13 @@ class SparqlEndpoint:
         except InputError as exc:  # the store's lock stayed taken (another write or a load)
             return self._error(
                 start_response, 503, f"the store is busy: {exc}", accept, started, [("Retry-After", RETRY_AFTER)]
+            )
+        except RuntimeError as exc:  # the engine refused the update: CLEAR/DROP/MOVE of a missing graph, …
+            message = str(exc)
+            status = 404 if "does not exist" in message else 409 if "already exists" in message else 400
+            hint = " (add SILENT to ignore it)" if status in (404, 409) else ""
+            return self._error(
+                start_response, status, f"the update cannot be applied: {message}{hint}", accept, started
             )
         except OSError as exc:
             log.warning("a write failed in the store: %s", exc)
