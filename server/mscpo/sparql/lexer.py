@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _KEYWORD_TEXT = """
     BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE GROUP BY HAVING ORDER ASC DESC
@@ -48,9 +49,9 @@ _ECHAR = r"\\[tbnrf\\\"']"
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
 _TOKEN = re.compile(
-    r"(?P<ws>[ \t\r\n]+)"
-    r"|(?P<comment>#[^\r\n]*)"
-    rf"|(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)"
+    r"(?:[ \t\r\n]+|#[^\r\n]*)*"  # whitespace and comments before the token
+    r"(?:"
+    rf"(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)"
     rf"|(?P<string>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*'''"
     rf"|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|{_ECHAR}|{_UCHAR}))*\"\"\""
     rf"|'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*'"
@@ -63,17 +64,19 @@ _TOKEN = re.compile(
     r"|(?P<word>[A-Za-z][A-Za-z0-9_]*)"
     r"|(?P<open>[{(])|(?P<close>[})])"
     r"|(?P<punct>&&|\|\||!=|<=|>=|\^\^|[\[\],;.*/+\-!=<>^|?@])"
-    r"|(?P<error>.)",
+    r"|(?P<error>.)"
+    r"|(?P<end>$)"
+    r")",
     re.DOTALL,
 )
 _OPERAND_KINDS = frozenset({"var", "iri", "pname", "string", "number", "lang", "bnode"})
+_PLAIN = _OPERAND_KINDS  # tokens that change no context (an IRI may turn out to be a '<' operator)
 _CLAUSE_ON = frozenset({"SELECT", "BY", "HAVING"})
 _CLAUSE_OFF = frozenset({"WHERE", "LIMIT", "OFFSET", "VALUES", "FROM"})
 _UNARY = frozenset({"!", "-", "+", "^"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One significant token: its kind (``word``, ``iri``, ``pname``, ``var``, ``string``, ``number``, ``lang``,
     ``bnode``, ``open``, ``close``, ``punct`` or ``error``), its text and its offset in the text lexed."""
 
@@ -100,20 +103,25 @@ def lex(text: str) -> Lexed:
     match = _TOKEN.match
     while pos < end:
         m = match(text, pos)
-        assert m is not None  # the last alternative matches any character
+        assert m is not None  # the last alternatives match any character, or the end
         kind = m.lastgroup or "error"
-        value = m.group()
+        if kind == "end":
+            break
+        start = m.start(kind)
+        value = m.group(kind)
         pos = m.end()
-        if kind in ("ws", "comment"):
-            continue
+        if kind in _PLAIN:
+            if kind != "iri" or stack[-1] != "e" or not tokens or not _is_operand(tokens[-1]):
+                run = 0
+                append(Token(kind, value, start))
+                continue
+            value = "<=" if text.startswith("<=", start) else "<"  # an operator after an operand
+            kind, pos = "punct", start + len(value)
         prev = tokens[-1] if tokens else None
-        if kind == "iri" and stack[-1] == "e" and prev is not None and _is_operand(prev):
-            value = "<=" if text.startswith("<=", m.start()) else "<"
-            kind, pos = "punct", m.start() + len(value)
         if kind == "word":
             upper = value.upper()
             if upper not in KEYWORDS and value not in ("a", "true", "false"):
-                _split_word(value, m.start(), tokens)
+                _split_word(value, start, tokens)
                 continue
             if upper in _CLAUSE_ON:
                 clause[-1] = True
@@ -126,6 +134,7 @@ def lex(text: str) -> Lexed:
             else:
                 stack.append(_paren_context(stack[-1], clause[-1], prev, tokens))
             clause.append(False)
+            depth = max(depth, len(stack) - 1)
         elif kind == "close" or value == "]":
             if len(stack) > 1:
                 stack.pop()
@@ -133,13 +142,13 @@ def lex(text: str) -> Lexed:
         elif value == "[":
             stack.append("g")
             clause.append(False)
+            depth = max(depth, len(stack) - 1)
         if kind == "punct" and value in _UNARY:
             run += 1
             depth = max(depth, run + len(stack) - 1)
         else:
             run = 0
-            depth = max(depth, len(stack) - 1)
-        append(Token(kind, value, m.start()))
+        append(Token(kind, value, start))
     return Lexed(tokens, depth)
 
 
