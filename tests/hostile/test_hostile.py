@@ -195,7 +195,8 @@ def test_slowloris_cannot_hold_the_workers(hostile: Hostile) -> None:
         stop.set()
         for sock in loris:
             sock.close()
-    assert worst < 6.0  # a slowloris is dropped at the header deadline (5 s): never the 30 s of before
+    print(f"slowloris: ASK {{}} worst {worst:.3f} s with 8 trickling connections")
+    assert worst < 1.0  # half-sent requests are parked (mscpo.web.admission): they never hold a worker
     assert ask_seconds(hostile.endpoint) < 1
 
 
@@ -221,6 +222,7 @@ def test_burst_of_slow_queries_leaves_ask_answering(hostile: Hostile) -> None:
             time.sleep(0.2)
         for future in futures:
             future.result()
+    print(f"burst: ASK {{}} worst {max(times):.3f} s; slow queries answered {sorted(statuses)}")
     assert max(times) < 1.0, times
     assert set(statuses) <= {200, 503}, statuses
 
