@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +30,11 @@ from mscpo.sparql import negotiation
 from mscpo.sparql.guard import Inspection
 
 T = TypeVar("T")
+
+
+ENGINE_REFUSAL = re.compile(r"is not supported|not implemented|does not exist|already exists|[Uu]nsupported")
+"""pyoxigraph raises RuntimeError while evaluating a query it cannot run (e.g. ``The custom function <…> is not
+supported``): the query's fault, answered 400 with the engine's words."""
 
 
 class QueryTimeout(Exception):
@@ -120,7 +126,9 @@ def evaluate(
         return body, served, False
     except SyntaxError as exc:
         raise QueryFailed(400, f"SPARQL syntax error: {syntax_error(inspection.source, base_iri) or exc}") from None
-    except RuntimeError as exc:  # the engine refused the query while running it (e.g. an unknown function)
+    except RuntimeError as exc:
+        if not ENGINE_REFUSAL.search(str(exc)):
+            raise  # a defect, not the query's fault: the endpoint answers 500 and logs it
         raise QueryFailed(400, f"the query cannot be evaluated: {exc}") from None
     except OSError as exc:
         raise QueryFailed(500, f"query evaluation failed: {exc}") from None

@@ -403,6 +403,8 @@ class SparqlEndpoint:
                 start_response, 503, f"the store is busy: {exc}", accept, started, [("Retry-After", RETRY_AFTER)]
             )
         except RuntimeError as exc:  # the engine refused the update: CLEAR/DROP/MOVE of a missing graph, …
+            if not execute.ENGINE_REFUSAL.search(str(exc)):
+                raise
             message = str(exc)
             status = 404 if "does not exist" in message else 409 if "already exists" in message else 400
             hint = " (add SILENT to ignore it)" if status in (404, 409) else ""
