@@ -9,7 +9,6 @@ With a write gate (a write token and a shared store), SPARQL Update at /sparql a
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -34,99 +33,29 @@ from mscpo.sparql import description, execute, guard, negotiation, protocol
 from mscpo.validation import formatters
 from mscpo.web import admission
 from mscpo.web.metrics import Metrics
+from mscpo.web.responses import (
+    CORS,
+    NOSNIFF,
+    PREFLIGHT,
+    QUERY_DEADLINE,
+    REASONS,
+    RETRY_AFTER,
+    WRITE_DEADLINE,
+    error_body,
+    raw_timeout_response,
+    with_page_headers,
+)
 
 log = logging.getLogger("mscpo.endpoint")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-REASONS = {
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    408: "Request Timeout",
-    409: "Conflict",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
-CORS = [("Access-Control-Allow-Origin", "*")]
-PREFLIGHT = [
-    ("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"),
-    ("Access-Control-Allow-Headers", "Accept, Content-Type, Authorization, X-Requested-With"),
-    ("Access-Control-Max-Age", "86400"),
-]
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
-"""Sent with every HTML page ('unsafe-inline' because the page templates carry inline script and style)."""
-NOSNIFF = ("X-Content-Type-Options", "nosniff")
-
-
-def with_page_headers(start_response: StartResponse) -> StartResponse:
-    """Wrap ``start_response`` so every response of the Flask side (pages, entity pages, /health, and any page
-    added later) carries nosniff, and HTML ones a Content-Security-Policy and a frame policy."""
-
-    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        names = {name.lower() for name, _ in headers}
-        extra = [NOSNIFF] if "x-content-type-options" not in names else []
-        html = any(n.lower() == "content-type" and v.lower().startswith("text/html") for n, v in headers)
-        if html and "content-security-policy" not in names:
-            extra += [("Content-Security-Policy", PAGE_CSP), ("X-Frame-Options", "DENY")]
-        return (
-            start_response(status, [*headers, *extra], exc_info)
-            if exc_info
-            else start_response(status, [*headers, *extra])
-        )
-
-    return start
-
-
 WORKER_EXIT_AT_DEADLINE = 17  # any code but gunicorn's 3 (boot error) / 4 (app load error) makes it respawn
-RETRY_AFTER = "5"
 UPDATE_OFF = (
     "SPARQL Update is disabled: this endpoint is read-only (the knowledge graph is curated as files "
     "under data/ and validated before it is loaded)"
 )
-
-
-def error_body(status: int, message: str, accept: str) -> tuple[str, bytes]:
-    """(content type, body) of an error: JSON for clients that take JSON, plain text otherwise; never HTML."""
-    lowered = (accept or "").lower()
-    if "json" in lowered:
-        body = {"error": {"status": status, "reason": REASONS.get(status, ""), "message": message}}
-        return "application/json", json.dumps(body).encode()
-    return "text/plain; charset=utf-8", f"{status} {REASONS.get(status, '')}: {message}\n".encode()
-
-
-QUERY_DEADLINE = "query stopped at its deadline of {seconds:g} s: make it more selective (LIMIT, VALUES, fewer joins)"
-WRITE_DEADLINE = "write stopped at its deadline of {seconds:g} s: nothing was committed; send smaller writes"
-
-
-def _raw_timeout_response(accept: str, seconds: float, template: str = QUERY_DEADLINE) -> bytes:
-    content_type, body = error_body(503, template.format(seconds=seconds), accept)
-    head = [
-        f"HTTP/1.1 503 {REASONS[503]}",
-        f"Content-Type: {content_type}",
-        f"Content-Length: {len(body)}",
-        f"Retry-After: {RETRY_AFTER}",
-        "Access-Control-Allow-Origin: *",
-        "Connection: close",
-        "",
-        "",
-    ]
-    return "\r\n".join(head).encode() + body
 
 
 class Busy(Exception):
@@ -450,7 +379,7 @@ class SparqlEndpoint:
             self.metrics.timeout()
             self.metrics.observe(503, seconds)
             with contextlib.suppress(OSError):  # the caller may already have gone: the worker exits either way
-                client.sendall(_raw_timeout_response(accept, seconds, template))
+                client.sendall(raw_timeout_response(accept, seconds, template))
                 client.shutdown(socket.SHUT_RDWR)
             log.warning("query stopped at its %.1f s deadline; worker %d exits to end it", seconds, os.getpid())
             logging.shutdown()
