@@ -117,7 +117,7 @@ def test_result_byte_limit() -> None:
     big = "SELECT ?x WHERE { VALUES ?x { " + " ".join(str(i) for i in range(5000)) + " } }"
     with pytest.raises(execute.ResultTooLarge):
         execute.evaluate(backend, inspect(big), negotiation.JSON, 10_000, None, None)
-    body, fmt = execute.evaluate(backend, inspect(big), negotiation.CSV, 0, None, None)
+    body, fmt, _cut = execute.evaluate(backend, inspect(big), negotiation.CSV, 0, None, None)
     assert fmt is negotiation.CSV and body.count(b"\n") == 5001
 
 

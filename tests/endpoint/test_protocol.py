@@ -215,7 +215,9 @@ def test_413_for_oversized_requests(server: RunningServer) -> None:
     )
     assert body.status_code == 413
     url = requests.get(server.endpoint, params={"query": padding + ASK})
-    assert url.status_code == 413
+    assert url.status_code == 414  # gunicorn refuses a request line past 8190 bytes before reading on
+    near = requests.get(server.endpoint, params={"query": "#" + "x" * 6000 + "\n" + ASK})
+    assert near.status_code == 200
 
 
 def test_protocol_errors(server: RunningServer) -> None:

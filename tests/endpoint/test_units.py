@@ -81,7 +81,7 @@ def test_row_limit_wrapper_keeps_projection_dataset_and_order() -> None:
     assert inspection.text.startswith(
         "PREFIX k: <https://w3id.org/mscpo/graph/>\nSELECT ?b ?n ?a FROM k:kg WHERE"
     )
-    assert inspection.text.rstrip().endswith("LIMIT 5")
+    assert inspection.text.rstrip().endswith("LIMIT 6")  # one more than the cap, so a cut is seen
     assert inspection.from_graphs == ("https://w3id.org/mscpo/graph/kg",)
     assert not guard.inspect("SELECT * WHERE { ?s ?p ?o } LIMIT 5", 5).row_limited
     assert guard.inspect("SELECT * WHERE { ?s ?p ?o } LIMIT 6", 5).row_limited

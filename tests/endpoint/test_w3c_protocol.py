@@ -28,15 +28,7 @@ from mscpo.web.app import create_app
 from rdflib.collection import Collection
 from werkzeug.serving import make_server
 
-SUITE = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "testsuites"
-    / "w3c-sparql11"
-    / "sparql"
-    / "sparql11"
-    / "protocol"
-)
+SUITE = Path(__file__).resolve().parents[1] / "w3c" / "sparql11" / "protocol"  # vendored: tests/w3c/README.md
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 CNT = rdflib.Namespace("http://www.w3.org/2011/content#")

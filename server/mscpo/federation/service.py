@@ -38,7 +38,7 @@ from mscpo.federation.policy import (
     ServiceRefused,
     default_resolver,
 )
-from mscpo.sparql.guard import Token, tokenize
+from mscpo.sparql.guard import Token, calls_service, tokenize
 
 SKOLEM_BASE = "https://w3id.org/mscpo/.well-known/genid/"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -67,9 +67,8 @@ def _word(token: Token, *words: str) -> bool:
 
 
 def has_service(text: str) -> bool:
-    """True when the query holds a SERVICE keyword (codepoint escapes decoded)."""
-    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    return any(_word(t, "SERVICE") for t in tokenize(decoded))
+    """True when the query holds a SERVICE keyword (as the guard reads it: both readings of escapes)."""
+    return calls_service(text)
 
 
 def _matching(tokens: list[Token], open_index: int) -> int:

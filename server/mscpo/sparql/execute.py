@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +30,11 @@ from mscpo.sparql import negotiation
 from mscpo.sparql.guard import Inspection
 
 T = TypeVar("T")
+
+
+ENGINE_REFUSAL = re.compile(r"is not supported|not implemented|does not exist|already exists|[Uu]nsupported")
+"""pyoxigraph raises RuntimeError while evaluating a query it cannot run (e.g. ``The custom function <…> is not
+supported``): the query's fault, answered 400 with the engine's words."""
 
 
 class QueryTimeout(Exception):
@@ -103,17 +109,76 @@ def evaluate(
     default_graphs: tuple[str, ...] | None,
     named_graphs: tuple[str, ...] | None,
     base_iri: str | None = None,
-) -> tuple[bytes, negotiation.Format]:
-    """Parse, run and serialize in one call (the unit of work a deadline guards)."""
-    try:
-        results = backend.query(
+) -> tuple[bytes, negotiation.Format, bool]:
+    """Parse, run and serialize in one call (the unit of work a deadline guards): (body, format, rows_cut)."""
+
+    def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        return backend.query(
             inspection.text, default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base_iri
         )
-        return serialize(results, fmt, max_bytes)
+
+    try:
+        results = run()
+        body, served = serialize(results, fmt, max_bytes)
+        limited = inspection.row_limited and isinstance(results, ox.QuerySolutions)
+        if limited and _row_bound(body, served) > inspection.max_rows:
+            return _cut(run(), served, max_bytes, inspection.max_rows)
+        return body, served, False
     except SyntaxError as exc:
-        raise QueryFailed(400, f"SPARQL syntax error: {exc}") from None
+        raise QueryFailed(400, f"SPARQL syntax error: {syntax_error(inspection.source, base_iri) or exc}") from None
+    except RuntimeError as exc:
+        if not ENGINE_REFUSAL.search(str(exc)):
+            raise  # a defect, not the query's fault: the endpoint answers 500 and logs it
+        raise QueryFailed(400, f"the query cannot be evaluated: {exc}") from None
     except OSError as exc:
         raise QueryFailed(500, f"query evaluation failed: {exc}") from None
+
+
+def syntax_error(text: str, base_iri: str | None = None) -> str | None:
+    """The engine's syntax error for ``text`` as the client sent it (positions in their text), or None.
+
+    Parsing needs a store in pyoxigraph; an empty one answers at once."""
+    if not text:
+        return None
+    try:
+        _EMPTY.query(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # an evaluation error of a valid query: not a syntax error
+        return None
+    return None
+
+
+_EMPTY = ox.Store()
+
+
+def _row_bound(body: bytes, fmt: negotiation.Format) -> int:
+    """An upper bound on the rows of a serialized SELECT answer, without parsing it."""
+    if fmt.results == ox.QueryResultsFormat.JSON:
+        return body.count(b"{") - 3
+    if fmt.results == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>")
+    return body.count(b"\n") - 1  # TSV escapes newlines in values; CSV may quote them (only raises the bound)
+
+
+def _cut(
+    results: object, fmt: negotiation.Format, max_bytes: int, max_rows: int
+) -> tuple[bytes, negotiation.Format, bool]:
+    """Serialize at most ``max_rows`` of a guard-wrapped SELECT (which asks for one row more, so a cut is seen).
+
+    TSV writes one solution per line, so the answer is cut there and, for other formats, read back and
+    written again by pyoxigraph.
+    """
+    assert isinstance(results, ox.QuerySolutions)
+    out = _BoundedBuffer(max_bytes)
+    results.serialize(out, format=ox.QueryResultsFormat.TSV)
+    lines = out.getvalue().split(b"\n")
+    cut = len(lines) - 2 > max_rows  # header, rows, and the empty piece after the last newline
+    tsv = b"\n".join(lines[: max_rows + 1]) + b"\n" if cut else out.getvalue()
+    if fmt.results == ox.QueryResultsFormat.TSV:
+        return tsv, fmt, cut
+    body, served = serialize(ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV), fmt, max_bytes)
+    return body, served, cut
 
 
 class Deadline(Protocol):
@@ -212,6 +277,7 @@ class KillDeadline:
 class CachedAnswer:
     body: bytes
     fmt: negotiation.Format
+    rows_cut: bool = False
 
 
 class ResultCache:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -68,7 +69,8 @@ def _decode(body: bytes, charset: str) -> str:
 
 
 def _read_body(environ: dict[str, Any], limit: int) -> bytes:
-    """Read the body, refusing (413) anything over ``limit`` bytes without reading it all."""
+    """Read the body, refusing (413) anything over ``limit`` bytes without reading it all; a gzip body
+    (``Content-Encoding: gzip``) is inflated under the same limit; a stalled body is a 408."""
     raw_length = environ.get("CONTENT_LENGTH") or ""
     try:
         length = int(raw_length) if raw_length.strip() else None
@@ -77,13 +79,34 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes:
     if length is not None and limit and length > limit:
         raise ProtocolError(413, f"request body of {length} bytes exceeds the limit of {limit} bytes")
     stream = environ["wsgi.input"]
-    if length is None:
-        body = stream.read(limit + 1) if limit else stream.read()
-    else:
-        body = stream.read(length) if length else b""
+    try:
+        if length is None:
+            body = stream.read(limit + 1) if limit else stream.read()
+        else:
+            body = stream.read(length) if length else b""
+    except OSError:  # the worker's read deadline (mscpo.web.admission) or a dropped connection
+        raise ProtocolError(408, "the request body did not arrive in time") from None
     if limit and len(body) > limit:
         raise ProtocolError(413, f"request body exceeds the limit of {limit} bytes")
+    encoding = (environ.get("HTTP_CONTENT_ENCODING") or "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return _gunzip(body, limit)
+    if encoding != "identity":
+        raise ProtocolError(415, f"unsupported Content-Encoding {encoding!r}: send identity or gzip")
     return body
+
+
+def _gunzip(body: bytes, limit: int) -> bytes:
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, limit + 1 if limit else 0)
+    except zlib.error as exc:
+        raise ProtocolError(400, f"the gzip request body is corrupt: {exc}") from None
+    if limit and len(data) > limit:
+        raise ProtocolError(413, f"the inflated request body exceeds the limit of {limit} bytes")
+    if not inflater.eof:
+        raise ProtocolError(400, "the gzip request body is truncated")
+    return data
 
 
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

@@ -32,6 +32,7 @@ from mscpo.store.formats import (
     xml_error_position,
 )
 from mscpo.store.progress import Progress
+from mscpo.xml_safety import check_rdfxml_file
 
 DEFAULT_GRAPH = f"{paths.GRAPH_NAMESPACE}kg"
 
@@ -287,6 +288,8 @@ def _bulk_load(
     base_iri: str | None,
     progress: Progress,
 ) -> None:
+    if source.format == pyoxigraph.RdfFormat.RDF_XML:
+        check_rdfxml_file(source.path, source.gzipped)  # no DTD entities (issue 10: unbounded expansion)
     reader = CountingReader(source, progress.advance)
     try:
         store.bulk_load(input=reader, format=source.format, base_iri=base_iri, to_graph=graph)

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from mscpo.errors import InputError
 from mscpo.store.formats import EXTENSIONS, xml_error_position
+from mscpo.xml_safety import check_rdfxml_file
 
 # File name endings -> RDF format: the store loader's table, plus ".json" for JSON-LD documents from web tools.
 FORMATS: dict[str, ox.RdfFormat] = {**EXTENSIONS, ".json": ox.RdfFormat.JSON_LD}
@@ -151,6 +152,8 @@ def reading(path: Path) -> Iterator[None]:
 def parse_file(path: Path) -> Iterator[ox.Triple]:
     """Triples of one file (named graphs merged), with positioned errors and no network access."""
     fmt = format_for(path)
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_rdfxml_file(path)  # no DTD entities (issue 10: unbounded expansion)
     with reading(path):
         for quad in ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
             yield quad.triple
@@ -185,5 +188,7 @@ def _load_native(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGr
         # Named graphs are merged into ``graph``: go through the parser, which drops graph names.
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_file(path))
         return
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_rdfxml_file(path)  # no DTD entities (issue 10: unbounded expansion)
     with reading(path):
         store.load(path=path, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)

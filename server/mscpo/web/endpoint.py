@@ -9,7 +9,6 @@ With a write gate (a write token and a shared store), SPARQL Update at /sparql a
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -19,7 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from mscpo import writes
+from mscpo import writes, xml_safety
 from mscpo.config import Settings
 from mscpo.dataset import Backend
 from mscpo.errors import InputError
@@ -32,70 +31,35 @@ from mscpo.federation import (
 )
 from mscpo.sparql import description, execute, guard, negotiation, protocol
 from mscpo.validation import formatters
+from mscpo.web import admission
 from mscpo.web.metrics import Metrics
+from mscpo.web.responses import (
+    CORS,
+    NOSNIFF,
+    PREFLIGHT,
+    QUERY_DEADLINE,
+    REASONS,
+    RETRY_AFTER,
+    WRITE_DEADLINE,
+    error_body,
+    raw_timeout_response,
+    with_page_headers,
+)
 
 log = logging.getLogger("mscpo.endpoint")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-REASONS = {
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
-CORS = [("Access-Control-Allow-Origin", "*")]
-PREFLIGHT = [
-    ("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"),
-    ("Access-Control-Allow-Headers", "Accept, Content-Type, Authorization"),
-    ("Access-Control-Max-Age", "86400"),
-]
 WORKER_EXIT_AT_DEADLINE = 17  # any code but gunicorn's 3 (boot error) / 4 (app load error) makes it respawn
-RETRY_AFTER = "5"
 UPDATE_OFF = (
     "SPARQL Update is disabled: this endpoint is read-only (the knowledge graph is curated as files "
     "under data/ and validated before it is loaded)"
 )
 
 
-def error_body(status: int, message: str, accept: str) -> tuple[str, bytes]:
-    """(content type, body) of an error: JSON for clients that take JSON, plain text otherwise; never HTML."""
-    lowered = (accept or "").lower()
-    if "json" in lowered:
-        body = {"error": {"status": status, "reason": REASONS.get(status, ""), "message": message}}
-        return "application/json", json.dumps(body).encode()
-    return "text/plain; charset=utf-8", f"{status} {REASONS.get(status, '')}: {message}\n".encode()
-
-
-QUERY_DEADLINE = "query stopped at its deadline of {seconds:g} s: make it more selective (LIMIT, VALUES, fewer joins)"
-WRITE_DEADLINE = "write stopped at its deadline of {seconds:g} s: nothing was committed; send smaller writes"
-
-
-def _raw_timeout_response(accept: str, seconds: float, template: str = QUERY_DEADLINE) -> bytes:
-    content_type, body = error_body(503, template.format(seconds=seconds), accept)
-    head = [
-        f"HTTP/1.1 503 {REASONS[503]}",
-        f"Content-Type: {content_type}",
-        f"Content-Length: {len(body)}",
-        f"Retry-After: {RETRY_AFTER}",
-        "Access-Control-Allow-Origin: *",
-        "Connection: close",
-        "",
-        "",
-    ]
-    return "\r\n".join(head).encode() + body
+class Busy(Exception):
+    """Every worker is busy and this query is not light enough for the reserved one (503 + Retry-After)."""
 
 
 class SparqlEndpoint:
@@ -123,12 +87,30 @@ class SparqlEndpoint:
         self.graphs = frozenset(graph_triples)
         self._graphs_version = backend.version
         self.watchdog = execute.Watchdog()
+        self.admission: admission.Admission | None = None  # set by ``mscpo serve`` before gunicorn forks
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
         is_store = path == "/store" and self.gate is not None
+        if path == "/.well-known/void":  # the VoID description is the service description's dataset part
+            started = time.perf_counter()
+            accept = environ.get("HTTP_ACCEPT", "")
+            try:
+                return self._describe(start_response, accept, started, head=environ.get("REQUEST_METHOD") == "HEAD")
+            except protocol.ProtocolError as exc:
+                return self._error(start_response, exc.status, exc.message, accept, started)
         if path not in ("/sparql", "/sparql/") and not is_store:
-            return self.fallback(environ, start_response)
+            return self.fallback(environ, with_page_headers(start_response))
+        admission = self.admission if isinstance(environ.get("gunicorn.socket"), socket.socket) else None
+        if admission is None:
+            return self._handle(environ, start_response, is_store)
+        environ["mscpo.reserved"] = admission.enter()
+        try:
+            return self._handle(environ, start_response, is_store)
+        finally:
+            admission.leave()
+
+    def _handle(self, environ: dict[str, Any], start_response: StartResponse, is_store: bool) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET").upper()
         accept = environ.get("HTTP_ACCEPT", "")
@@ -140,11 +122,16 @@ class SparqlEndpoint:
             request = protocol.parse(environ, self.settings.max_request_bytes)
             if request.operation == "description":
                 if method in ("GET", "HEAD") and negotiation.wants_html(accept):
-                    return self.fallback(environ, start_response)
+                    return self.fallback(environ, with_page_headers(start_response))
                 return self._describe(start_response, accept, started, head=method == "HEAD")
             if request.operation == "update":
                 if self.gate is None:
                     raise protocol.ProtocolError(403, UPDATE_OFF)
+                refused = guard.refused_update_words(request.text)  # also refuses too deep a nesting
+                if refused:
+                    raise protocol.ProtocolError(
+                        403, f"{', '.join(refused)} is refused in updates: this server never fetches data"
+                    )
                 update = writes.WriteOp("update", text=request.text, base_iri=self.settings.endpoint_url)
                 return self._write(start_response, environ, accept, started, lambda _environ: update)
             return self._query(start_response, request, environ, started, head=method == "HEAD")
@@ -154,12 +141,14 @@ class SparqlEndpoint:
             return self._error(start_response, 403, str(exc), accept, started)
         except FederationError as exc:  # outbound SERVICE: refused by a rule (403) or a failed remote (502/504)
             return self._error(start_response, exc.status, str(exc), accept, started)
-        except guard.DatasetError as exc:
+        except (guard.DatasetError, guard.NestingError) as exc:
             return self._error(start_response, 400, str(exc), accept, started)
         except execute.QueryFailed as exc:
             return self._error(start_response, exc.status, exc.message, accept, started)
         except execute.ResultTooLarge as exc:
             return self._error(start_response, 500, str(exc), accept, started)
+        except Busy as exc:
+            return self._error(start_response, 503, str(exc), accept, started, [("Retry-After", "1")])
         except execute.QueryTimeout as exc:
             self.metrics.timeout()
             return self._error(
@@ -200,33 +189,39 @@ class SparqlEndpoint:
                 lambda: resolve_service_clauses(text, self.federation, local), budget
             )
             budget = max(budget - (time.perf_counter() - resolving), 0.001)
-        inspection = guard.inspect(text, self.settings.max_rows)
+        inspection = guard.inspect(text, self.settings.max_rows, self.settings.endpoint_url)
         if inspection.form == "UPDATE":
             raise protocol.ProtocolError(
                 400,
                 "this is a SPARQL Update: send it as 'update=' or application/sparql-update, not as a query",
             )
+        if environ.get("mscpo.reserved") and self.admission is not None:
+            # every other worker is busy: this one stays free for cheap queries (mscpo.web.admission)
+            if self.admission.tripped() and not inspection.light:
+                raise Busy("every worker is busy with slow queries: retry in a second, or send a more selective query")
+            budget = min(budget, admission.RESERVED_SECONDS)
+        default_graphs, named_graphs, where = self._dataset(request, inspection)
         try:
-            self._check_dataset(request, inspection)
+            self._check_dataset(default_graphs, named_graphs, where)
         except guard.DatasetError:
             if self.backend.version == self._graphs_version:
                 raise
             # A write since start-up may have added the graph: refresh the list once, then decide.
             self._graphs_version = self.backend.version
             self.graphs = frozenset(self.backend.graph_triples())
-            self._check_dataset(request, inspection)
+            self._check_dataset(default_graphs, named_graphs, where)
         fmt = negotiation.choose(request.accept or None, execute.kind_of(inspection.form))
         if fmt is None:
+            problem = execute.syntax_error(request.text, self.settings.endpoint_url)
+            if problem is not None:  # a malformed query is a 400 whatever the Accept header says
+                raise protocol.ProtocolError(400, f"SPARQL syntax error: {problem}")
             raise protocol.ProtocolError(406, f"no served format matches Accept: {request.accept}")
-        default_graphs, named_graphs = request.default_graphs, request.named_graphs
-        if default_graphs is None and named_graphs is None and (inspection.from_graphs or inspection.from_named):
-            # FROM / FROM NAMED as an explicit dataset: the union default graph would otherwise override them.
-            default_graphs, named_graphs = tuple(inspection.from_graphs), tuple(inspection.from_named)
         key = (self.backend.version, inspection.text, default_graphs, named_graphs, fmt.media_type)
-        cached = None if federated else self.cache.get(key)  # remote answers change: never cached
+        cacheable = not federated and inspection.deterministic  # NOW(), RAND(), UUID() … differ every time
+        cached = self.cache.get(key) if cacheable else None  # remote answers change: never cached
         if cached is None:
             deadline = self._deadline(environ, request.accept)
-            body, served = deadline.run(
+            body, served, rows_cut = deadline.run(
                 lambda: execute.evaluate(
                     self.backend,
                     inspection,
@@ -239,12 +234,12 @@ class SparqlEndpoint:
                 budget,
             )
             # bounded keys keep the cache's memory bounded
-            if not federated and len(inspection.text) <= guard.CACHEABLE_CHARS:
-                self.cache.put(key, execute.CachedAnswer(body, served))
+            if cacheable and len(inspection.text) <= guard.CACHEABLE_CHARS:
+                self.cache.put(key, execute.CachedAnswer(body, served, rows_cut))
         else:
-            body, served = cached.body, cached.fmt
+            body, served, rows_cut = cached.body, cached.fmt, cached.rows_cut
         extra = [("Vary", "Accept")]
-        if inspection.row_limited:
+        if rows_cut:  # only when rows were really dropped
             extra.append(("X-SPARQL-MaxRows", str(self.settings.max_rows)))
         return self._send(
             start_response,
@@ -257,13 +252,26 @@ class SparqlEndpoint:
             length=len(body),
         )
 
-    def _check_dataset(self, request: protocol.SparqlRequest, inspection: guard.Inspection) -> None:
-        if request.default_graphs is None and request.named_graphs is None:
-            guard.check_graphs(inspection.from_graphs, self.graphs, "FROM")
-            guard.check_graphs(inspection.from_named, self.graphs, "FROM NAMED")
-        else:  # protocol parameters replace FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4)
-            guard.check_graphs(request.default_graphs or (), self.graphs, "default-graph-uri")
-            guard.check_graphs(request.named_graphs or (), self.graphs, "named-graph-uri")
+    def _dataset(
+        self, request: protocol.SparqlRequest, inspection: guard.Inspection
+    ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, str]]:
+        """The dataset to query: protocol parameters replace FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4); either
+        one given makes the other list empty, not the union (SPARQL 1.1 Query 13.2). None, None: the union
+        default graph and every named graph. Relative IRIs resolve against the query's BASE."""
+        base = inspection.base or self.settings.endpoint_url
+        if request.default_graphs is not None or request.named_graphs is not None:
+            defaults = tuple(guard.resolve(g, base) for g in request.default_graphs or ())
+            named = tuple(guard.resolve(g, base) for g in request.named_graphs or ())
+            return defaults, named, ("default-graph-uri", "named-graph-uri")
+        if inspection.from_graphs or inspection.from_named:
+            return inspection.from_graphs, inspection.from_named, ("FROM", "FROM NAMED")
+        return None, None, ("FROM", "FROM NAMED")
+
+    def _check_dataset(
+        self, defaults: tuple[str, ...] | None, named: tuple[str, ...] | None, where: tuple[str, str]
+    ) -> None:
+        guard.check_graphs(defaults or (), self.graphs, where[0])
+        guard.check_graphs(named or (), self.graphs, where[1])
 
     def _graph_store_op(self, environ: dict[str, Any]) -> writes.WriteOp:
         """A Graph Store Protocol request (``/store?graph=IRI`` or ``/store?default``) as a write."""
@@ -287,9 +295,12 @@ class SparqlEndpoint:
             return writes.WriteOp("delete", graph=graph)
         rdf_format = writes.upload_format(environ.get("CONTENT_TYPE", ""))
         body = protocol.read_body(environ, self.settings.max_request_bytes)
-        return writes.WriteOp(
-            method.lower(), graph=graph, data=body, rdf_format=rdf_format, base_iri=graph or None
-        )
+        if rdf_format == ox.RdfFormat.RDF_XML:
+            try:
+                xml_safety.check_rdfxml(body, "the uploaded RDF/XML")
+            except xml_safety.UnsafeXml as exc:
+                raise writes.WriteError(400, f"{exc.args[0] if exc.args else exc}") from None
+        return writes.WriteOp(method.lower(), graph=graph, data=body, rdf_format=rdf_format, base_iri=graph or None)
 
     def _write(
         self,
@@ -320,15 +331,22 @@ class SparqlEndpoint:
             return self._error(
                 start_response, 503, f"the store is busy: {exc}", accept, started, [("Retry-After", RETRY_AFTER)]
             )
+        except RuntimeError as exc:  # the engine refused the update: CLEAR/DROP/MOVE of a missing graph, …
+            if not execute.ENGINE_REFUSAL.search(str(exc)):
+                raise
+            message = str(exc)
+            status = 404 if "does not exist" in message else 409 if "already exists" in message else 400
+            hint = " (add SILENT to ignore it)" if status in (404, 409) else ""
+            return self._error(
+                start_response, status, f"the update cannot be applied: {message}{hint}", accept, started
+            )
         except OSError as exc:
             log.warning("a write failed in the store: %s", exc)
             return self._error(start_response, 502, f"the store failed the write: {exc}", accept, started)
         headers = [("X-Triples-Added", str(outcome.added)), ("X-Triples-Removed", str(outcome.removed))]
         return self._send(start_response, 201 if outcome.created else 204, "text/plain", b"", headers, started)
 
-    def _describe(
-        self, start_response: StartResponse, accept: str, started: float, head: bool
-    ) -> Iterable[bytes]:
+    def _describe(self, start_response: StartResponse, accept: str, started: float, head: bool) -> Iterable[bytes]:
         fmt = negotiation.choose(accept or None, "description")
         if fmt is None:
             raise protocol.ProtocolError(
@@ -355,14 +373,15 @@ class SparqlEndpoint:
             return execute.ThreadDeadline()
 
         def expire(seconds: float) -> None:
+            if environ.get("mscpo.reserved") and self.admission is not None:
+                self.admission.trip()
+                self.admission.leave()
             self.metrics.timeout()
             self.metrics.observe(503, seconds)
             with contextlib.suppress(OSError):  # the caller may already have gone: the worker exits either way
-                client.sendall(_raw_timeout_response(accept, seconds, template))
+                client.sendall(raw_timeout_response(accept, seconds, template))
                 client.shutdown(socket.SHUT_RDWR)
-            log.warning(
-                "query stopped at its %.1f s deadline; worker %d exits to end it", seconds, os.getpid()
-            )
+            log.warning("query stopped at its %.1f s deadline; worker %d exits to end it", seconds, os.getpid())
             logging.shutdown()
             os._exit(WORKER_EXIT_AT_DEADLINE)
 
@@ -394,6 +413,7 @@ class SparqlEndpoint:
         headers = [
             ("Content-Type", content_type),
             ("Content-Length", str(len(body) if length is None else length)),
+            NOSNIFF,
             *CORS,
             *extra,
         ]

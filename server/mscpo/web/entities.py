@@ -110,9 +110,10 @@ def href(iri: str) -> str:
 
 def link(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, label: ox.Literal | None = None) -> Link:
     if isinstance(term, ox.NamedNode):
+        linkable = term.value.lower().startswith(("http://", "https://"))  # never javascript:, data: …
         return Link(
             label.value if label is not None else curie(term.value),
-            href(term.value),
+            href(term.value) if linkable else None,
             curie(term.value) if label is not None else "",
         )
     if isinstance(term, ox.Literal):
@@ -191,6 +192,15 @@ def describe_page(iri: str) -> dict[str, object]:
     }
 
 
+def _valid_iri(iri: str) -> bool:
+    """Only a well-formed IRI reaches a query (``/%ff`` or ``/a%5B`` are not pages: 404, not 500)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def _exists(iri: str) -> bool:
     return bool(web_app.state().backend.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
 
@@ -235,7 +245,7 @@ def ontology_iri() -> Response:
 @blueprint.route("/<path:local>", methods=["GET", "HEAD"])
 def entity(local: str) -> Response:
     iri = web_app.state().settings.iri_base + local
-    if not _SAFE_IRI.fullmatch(iri) or not _exists(iri):
+    if not _SAFE_IRI.fullmatch(iri) or not _valid_iri(iri) or not _exists(iri):
         abort(404, f"{iri} is not in this knowledge graph")
     return entity_page(iri)
 

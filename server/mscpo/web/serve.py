@@ -14,8 +14,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from mscpo import config, paths
+from mscpo import config, paths, remote
+from mscpo.web import admission, outbound
 from mscpo.web.app import create_app
+from mscpo.web.endpoint import SparqlEndpoint
 
 log = logging.getLogger("mscpo.serve")
 
@@ -40,12 +42,16 @@ def gunicorn_options(settings: config.Settings) -> dict[str, Any]:
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.effective_workers,
-        "worker_class": "sync",
+        "worker_class": "mscpo.web.admission.ReadDeadlineWorker",
         "preload_app": True,
-        # gunicorn's own kill is only a backstop: the query deadline ends a worker first, with a 503.
-        "timeout": int(settings.query_timeout) + 30,
+        # gunicorn's own kill is only a backstop: the query and write deadlines end a worker first, with a 503.
+        "timeout": int(max(settings.query_timeout, settings.write_timeout)) + 30,
         "graceful_timeout": 5,
-        "limit_request_line": 0,  # our own limit answers 413; gunicorn's would be a bare 400 at 4094 bytes
+        # A request line past 8190 bytes (gunicorn's maximum) is refused at once instead of holding a worker
+        # while it arrives; longer queries are POSTed (every federating engine switches to POST far below).
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": settings.log_level,
@@ -62,6 +68,12 @@ def _exit_now(server: Any, worker: Any) -> None:
     """
     logging.shutdown()
     os._exit(0)
+
+
+def _no_outbound(server: Any, worker: Any) -> None:
+    """gunicorn's first hook in a new worker: no IP sockets from here on (see ``mscpo.web.outbound``)."""
+    if outbound.forbid_ip_sockets():
+        log.info("worker %d: outbound IP sockets are blocked (federation off, local store)", os.getpid())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,5 +98,14 @@ def run(args: argparse.Namespace) -> int:
     options["child_exit"] = metrics.child_exit
     if settings.store:
         options["worker_exit"] = _exit_now
+    endpoint = app.wsgi_app
+    if isinstance(endpoint, SparqlEndpoint):
+        endpoint.admission = admission.Admission(settings.effective_workers)
+    if (
+        isinstance(endpoint, SparqlEndpoint)
+        and not endpoint.federation.enabled
+        and not isinstance(endpoint.backend, remote.RemoteSparqlBackend)
+    ):
+        options["post_fork"] = _no_outbound
     _Gunicorn(app, options).run()
     return 0

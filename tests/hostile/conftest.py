@@ -1,0 +1,67 @@
+"""One ``mscpo serve`` for the hostile suite: the endpoint fixtures in an on-disk store, writes on (token),
+3 workers, a 2 s query deadline, federation off (the default)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hostile_support import TOKEN, Hostile, Listener
+from server_process import free_port
+
+FIXTURES = Path(__file__).parent.parent / "endpoint" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    yield server
+    server.sock.close()
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
+    work = tmp_path_factory.mktemp("hostile")
+    home = work / "home"  # the endpoint fixtures, with the project's shapes so that writes are validated
+    shutil.copytree(FIXTURES, home)
+    shutil.copytree(Path(__file__).parents[2] / "shapes", home / "shapes")
+    env = {**os.environ, "MSCPO_HOME": str(home), "MSCPO_WRITE_TOKEN": TOKEN}
+    (work / "empty.nt").write_text("")
+    store = work / "store"
+    subprocess.run(
+        [sys.executable, "-m", "mscpo.cli", "load", str(work / "empty.nt"), "--store", str(store)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    log_path = work / "serve.log"
+    command = [sys.executable, "-m", "mscpo.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", "3", "--query-timeout", "2", "--store", str(store), "--log-level", "info"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = Hostile(f"http://127.0.0.1:{port}", log_path)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(server.base + "/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"mscpo serve did not start:\n{server.log()}")
+            time.sleep(0.1)
+    yield server
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
