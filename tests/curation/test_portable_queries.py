@@ -13,15 +13,7 @@ import pytest
 from mscpo import paths
 from rdflib import Graph
 
-try:
-    from tests.federation.fedkit import arq_rows, jena_classpath, rows_of
-except ModuleNotFoundError:  # fedkit of the branches that still import the old top-level server_process helper
-    import sys
-
-    import tests.server_process
-
-    sys.modules["server_process"] = tests.server_process
-    from tests.federation.fedkit import arq_rows, jena_classpath, rows_of
+from tests.federation.fedkit import arq_rows, jena_classpath, rows_of
 
 QUERIES = sorted(p.name for p in paths.queries_dir().glob("*.rq") if p.name[:2] in {"16", "17", "18", "19", "20"})
 CONCATENATED = {"records": " ", "mediators": "; ", "deliveries": "; "}

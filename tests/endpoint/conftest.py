@@ -17,10 +17,11 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from endpoint_support import FIXTURES, MAX_REQUEST_BYTES, QUERY_TIMEOUT, Recorder, RunningServer
 from mscpo import config
 from mscpo.testing import free_port
 from mscpo.web.app import create_app
+
+from tests.endpoint.endpoint_support import FIXTURES, MAX_REQUEST_BYTES, QUERY_TIMEOUT, Recorder, RunningServer
 
 
 @pytest.fixture(scope="session")

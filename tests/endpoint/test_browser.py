@@ -5,8 +5,8 @@ Drives Debian's ``chromium`` through tests/devtools.py; skipped, with the reason
 
 from __future__ import annotations
 
-from devtools import DevTools, browser, needs_chromium
-from endpoint_support import RunningServer
+from tests.devtools import DevTools, browser, needs_chromium
+from tests.endpoint.endpoint_support import RunningServer
 
 pytestmark = needs_chromium
 __all__ = ["browser"]  # the fixture, imported for pytest

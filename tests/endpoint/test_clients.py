@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import rdflib
-from endpoint_support import RunningServer
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPARQLWrapper
+
+from tests.endpoint.endpoint_support import RunningServer
 
 FINDINGS = "SELECT ?f WHERE { ?f a <https://w3id.org/mscpo/MSCPO_0000001> } ORDER BY ?f"
 EXPECTED = ["https://w3id.org/mscpo/kg/finding/F09", "https://w3id.org/mscpo/kg/finding/F10"]

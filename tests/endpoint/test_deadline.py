@@ -10,11 +10,12 @@ import time
 import pyoxigraph as ox
 import pytest
 import requests
-from endpoint_support import FIXTURES, QUERY_TIMEOUT, RunningServer
 from mscpo import config
 from mscpo.sparql import execute, negotiation
 from mscpo.sparql.guard import inspect
 from mscpo.web.app import create_app
+
+from tests.endpoint.endpoint_support import FIXTURES, QUERY_TIMEOUT, RunningServer
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
 # Takes a few seconds on the fixture: long enough to pass a 1 s deadline, short enough that the abandoned

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import pytest
 import requests
-from endpoint_support import MAX_REQUEST_BYTES, RunningServer
+
+from tests.endpoint.endpoint_support import MAX_REQUEST_BYTES, RunningServer
 
 ASK = "ASK { ?s a <https://w3id.org/mscpo/MSCPO_0000001> }"
 SELECT = "SELECT ?f WHERE { ?f a <https://w3id.org/mscpo/MSCPO_0000001> } ORDER BY ?f"

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from endpoint_support import Recorder, RunningServer
 from mscpo import dataset
 from mscpo.errors import InputError
+
+from tests.endpoint.endpoint_support import Recorder, RunningServer
 
 JSON_ACCEPT = {"Accept": "application/json"}
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus, unquote_plus
 
 import pytest
-from endpoint_support import FIXTURES
 from mscpo import config, dataset
 from mscpo.errors import InputError
 from mscpo.sparql import execute, guard, negotiation, protocol
 from mscpo.web.examples import load_examples
+
+from tests.endpoint.endpoint_support import FIXTURES
 
 
 def test_flags_beat_environment_beat_defaults() -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import fedkit
 import pyoxigraph as ox
 import pytest
+
+from tests.federation import fedkit
 
 
 @pytest.fixture(scope="session")

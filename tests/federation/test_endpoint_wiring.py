@@ -11,7 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from fedkit import (
+
+from tests.federation.fedkit import (
     FIXTURES,
     UNIPROT,
     Listener,

@@ -17,7 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from fedkit import (
+
+from tests.federation.fedkit import (
     FIXTURES,
     PLACEHOLDER,
     Process,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 import requests
-from fedkit import Process, Shape, request_shapes, response_rows, rows_of
+
+from tests.federation.fedkit import Process, Shape, request_shapes, response_rows, rows_of
 
 SHAPES = {shape.name: shape for shape in request_shapes(ox.Store(), sizes=(1, 100, 1000))}
 

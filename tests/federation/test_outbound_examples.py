@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from fedkit import FIXTURES, UNIPROT, WIKIDATA, Listener, example, rows_of, strip_service, union_store
 from mscpo.federation import FederationSettings, has_service, resolve_service_clauses
 from mscpo.federation.service import SKOLEM_BASE
+
+from tests.federation.fedkit import FIXTURES, UNIPROT, WIKIDATA, Listener, example, rows_of, strip_service, union_store
 
 
 @pytest.fixture()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from fedkit import FIXTURES, Listener, self_signed_certificate
 from mscpo.federation import (
     FederationSettings,
     MalformedService,
@@ -27,6 +26,8 @@ from mscpo.federation import (
 )
 from mscpo.federation.policy import DEFAULT_ALLOWED, address_problem, check_url
 from mscpo.federation.service import SKOLEM_BASE
+
+from tests.federation.fedkit import FIXTURES, Listener, self_signed_certificate
 
 PROTEIN = "<http://purl.uniprot.org/uniprot/P14210>"
 XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"

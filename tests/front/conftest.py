@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from front_support import start_server, stop_server
 from mscpo import config, paths
 from mscpo.web.app import create_app
+
+from tests.front.front_support import start_server, stop_server
 
 
 @pytest.fixture(scope="session")

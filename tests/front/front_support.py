@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from mscpo import paths
-from server_process import free_port
+
+from tests.server_process import free_port
 
 
 @dataclass

@@ -14,8 +14,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from devtools import DevTools, browser, needs_chromium
-from front_support import RunningServer
+
+from tests.devtools import DevTools, browser, needs_chromium
+from tests.front.front_support import RunningServer
 
 pytestmark = needs_chromium
 __all__ = ["browser"]  # the fixture, imported for pytest

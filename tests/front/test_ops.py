@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from front_support import RunningServer, start_server, stop_server
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.front.front_support import RunningServer, start_server, stop_server
 
 TOKEN = "front-test-token-0123456789"
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"

@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,8 +14,7 @@ import pytest
 import rdflib
 from rdflib.compare import to_isomorphic
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "federation"))
-import fedkit  # (Jena's class path as Debian packages it, shared with the federation tests)
+from tests.federation import fedkit  # (Jena's class path as Debian packages it, shared with the federation tests)
 
 ENTITIES = ["/MSCPO_0000107", "/MSCPO_0000201", "/kg/finding/F09", "/MSCPO_0000001"]
 FORMATS = {".ttl": "text/turtle", ".trig": "application/trig", ".jsonld": "application/ld+json",

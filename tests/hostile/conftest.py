@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_support import TOKEN, Hostile, Listener
-from server_process import free_port
+
+from tests.hostile.hostile_support import TOKEN, Hostile, Listener
+from tests.server_process import free_port
 
 FIXTURES = Path(__file__).parent.parent / "endpoint" / "fixtures"
 
@@ -31,7 +32,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     work = tmp_path_factory.mktemp("hostile")
     home = work / "home"  # the endpoint fixtures, with the project's shapes so that writes are validated
     shutil.copytree(FIXTURES, home)
-    shutil.copytree(Path(__file__).parents[2] / "shapes", home / "shapes")
+    shutil.copytree(Path(__file__).parents[2] / "shapes", home / "shapes", dirs_exist_ok=True)
     env = {**os.environ, "MSCPO_HOME": str(home), "MSCPO_WRITE_TOKEN": TOKEN}
     (work / "empty.nt").write_text("")
     store = work / "store"

@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from hostile_support import SLOW, TOKEN, Hostile, Listener, ask_seconds
+
+from tests.hostile.hostile_support import SLOW, TOKEN, Hostile, Listener, ask_seconds
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 FORM = "application/x-www-form-urlencoded"

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from scale_support import Server, copy_project, start_mscpo, start_oxigraph
+
+from tests.scale.scale_support import Server, copy_project, start_mscpo, start_oxigraph
 
 
 @pytest.fixture(scope="module")

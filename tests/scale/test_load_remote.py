@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scale_support import Server, graph_counts, store_state
+from tests.scale.scale_support import Server, graph_counts, store_state
 
 GRAPH = "urn:test:load-remote"
 

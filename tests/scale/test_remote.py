@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 from mscpo.remote import difference_update, push_files
-from scale_support import (
+
+from tests.scale.scale_support import (
     AUTH,
     BAD_FINDING,
     INVALID_UPDATE,

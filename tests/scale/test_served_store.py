@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import requests
-from scale_support import (
+
+from tests.scale.scale_support import (
     AUTH,
     INFERRED,
     KG,

@@ -9,7 +9,8 @@ import pytest
 import requests
 from mscpo import config
 from mscpo.errors import InputError
-from scale_support import (
+
+from tests.scale.scale_support import (
     AUTH,
     BAD_FINDING,
     INFERRED,

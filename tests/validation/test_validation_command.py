@@ -13,7 +13,8 @@ from mscpo.errors import InputError
 from mscpo.validation.loading import no_network, parse_file
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
-from validation_paths import EXAMPLES
+
+from tests.validation.validation_paths import EXAMPLES
 
 INVALID = EXAMPLES / "invalid" / "no-evidence-type.ttl"
 VALID = EXAMPLES / "valid" / "paracrine-finding.ttl"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pytest
 from rdflib import URIRef
 from rdflib.namespace import SH
-from validation_paths import EXAMPLES
+
+from tests.validation.validation_paths import EXAMPLES
 
 FINDING = (EXAMPLES / "valid" / "paracrine-finding.ttl").read_text()
 LOF = (EXAMPLES / "valid" / "loss-of-function-finding.ttl").read_text()

@@ -6,9 +6,10 @@ import hashlib
 
 import pyoxigraph as ox
 import pytest
-import w3c_suite
 from mscpo.validation.engine import default_shapes, load_shapes, validate, validate_store
-from validation_paths import ROOT, synthetic
+
+from tests.validation import w3c_suite
+from tests.validation.validation_paths import ROOT, synthetic
 
 SHACL_SHACL = w3c_suite.CORE / "complex" / "shacl-shacl-data-shapes.ttl"  # the SHACL-for-SHACL shapes graph
 # Measured on this code base: 97 of the 98 Core tests pass with every engine; the one failure is pySHACL's
@@ -103,7 +104,7 @@ def test_synthetic_generator_is_deterministic(tmp_path):
 
 def test_benchmark_module_imports():
     """The benchmark is on demand; here only that it imports and parses its arguments."""
-    from validation_paths import load_benchmark
+    from tests.validation.validation_paths import load_benchmark
 
     validation_bench = load_benchmark("validation_bench")
     assert validation_bench.parse_args(["--sizes", "1000"]).sizes == [1000]

@@ -7,7 +7,8 @@ import json
 import pytest
 from mscpo.cli import main
 from mscpo.reference import check_paths
-from validation_paths import EXAMPLES, ROOT
+
+from tests.validation.validation_paths import EXAMPLES, ROOT
 
 INVALID = sorted((EXAMPLES / "invalid").glob("*.ttl"))
 
