@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from mscpo import dataset, paths
+from mscpo import paths
+from mscpo.store import dataset
 from mscpo.web.examples import load_examples
 
 TARGETS = {"oxigraph": 0.7, "rdflib-endpoint": 10.0}

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 from endpoint_support import Recorder, RunningServer
-from mscpo import dataset
 from mscpo.errors import InputError
+from mscpo.store import dataset
 
 JSON_ACCEPT = {"Accept": "application/json"}
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from mscpo.remote import difference_update, push_files
+from mscpo.store.push import push_files
+from mscpo.store.remote import difference_update
 from scale_support import (
     AUTH,
     BAD_FINDING,

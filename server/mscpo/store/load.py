@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pyoxigraph
 
-from mscpo import paths, remote
+from mscpo import paths
 from mscpo.config import without_credentials
 from mscpo.errors import InputError
-from mscpo.store import staging
+from mscpo.store import push, staging
 from mscpo.store.formats import (
     SUPPORTED,
     CountingReader,
@@ -156,7 +156,7 @@ def push_to_remote(
             raise _read_error(source, exc) from exc
         finally:
             reader.close()
-    return remote.push_files([source.path for source in sources], gsp_endpoint, graph)
+    return push.push_files([source.path for source in sources], gsp_endpoint, graph)
 
 
 def load_files(

@@ -45,9 +45,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from mscpo import dataset
 from mscpo.errors import InputError
-from mscpo.store import staging
+from mscpo.store import dataset, staging
 
 log = logging.getLogger("mscpo.store")
 
@@ -267,6 +266,8 @@ class DiskBackend:
     """A served on-disk store: one read-only handle per worker process, reopened after every swap."""
 
     exact_version = True  # the version is the identity of the directory holding the data
+    shared = True  # every worker reads the one directory, reopened after each swap
+    writable = True
 
     def __init__(self, path: Path) -> None:
         self.path = path.expanduser().resolve()
@@ -314,12 +315,12 @@ class DiskBackend:
         )
 
     def update(self, text: str) -> None:
-        raise RuntimeError("the served store is changed only through guarded writes (mscpo.writes)")
+        raise RuntimeError("the served store is changed only through guarded writes (mscpo.store.writes)")
 
     def graph_triples(self) -> dict[str, int]:
         return dataset.OxigraphBackend(self.current(), self._version).graph_triples()
 
-    # What mscpo.writes needs: a lock, an in-memory snapshot, and an atomic commit.
+    # What mscpo.store.writes needs: a lock, an in-memory snapshot, and an atomic commit.
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:

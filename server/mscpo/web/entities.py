@@ -16,8 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from mscpo.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mscpo.sparql import negotiation
+from mscpo.store.backend import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mscpo.web import app as web_app
 
 blueprint = Blueprint("entities", __name__, template_folder="templates")
