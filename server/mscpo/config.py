@@ -98,6 +98,7 @@ class Settings:
     write_token: str = field(default="", repr=False)
     write_timeout: float = 120.0
     remote_timeout: float = 60.0
+    replace_packaged: bool = False
 
     @property
     def effective_workers(self) -> int:
@@ -165,6 +166,12 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("write_timeout", _positive_float, "seconds a guarded write (stage, validate, commit) may take"),
     Field("remote_timeout", _positive_float, "seconds to wait for the remote store (with --backend sparql)"),
+    Field(
+        "replace_packaged",
+        parse_bool,
+        "true: replace the packaged graphs (ontology, imports, kg, inferred) in the remote store at start-up;"
+        " default: add only the absent ones, never overwrite",
+    ),
 )
 
 

@@ -18,7 +18,7 @@ def open_backend(config: Settings, sources: dataset.Sources) -> tuple[Backend, L
             config.query_endpoint, config.update_endpoint, config.gsp_endpoint, config.remote_timeout
         )
         try:
-            push.ensure_packaged(backend, sources)
+            push.ensure_packaged(backend, sources, replace=config.replace_packaged)
             return backend, LoadReport(graph_triples=backend.graph_triples())
         except (OSError, SyntaxError) as exc:
             raise InputError(

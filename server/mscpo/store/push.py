@@ -1,10 +1,18 @@
-"""Pushing files and the packaged graphs to a remote store through the Graph Store Protocol."""
+"""Pushing files and the packaged graphs to a remote store through the Graph Store Protocol, verified.
+
+Every body is N-Triples serialized here from a local parse (so relative IRIs, JSON-LD and RDF/XML mean the same
+on every store) and sent with a Content-Length, never chunked: Virtuoso's Graph Store answers a chunked body 201
+and stores nothing. Quad files are split by graph, and each request names its graph (``?graph=``): Virtuoso
+answers a quad body without one with its HTML query form and 200. After the push, what the store holds per graph
+is counted through its query endpoint, and a store that did not take what was sent fails the push (exit 2) with
+the store's own answer.
+"""
 
 from __future__ import annotations
 
-import gzip
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,78 +21,229 @@ import requests
 from mscpo.config import without_credentials
 from mscpo.errors import InputError
 from mscpo.store import dataset
-from mscpo.store.backend import ONTOLOGY_GRAPH, ask
-from mscpo.store.formats import media_type
-from mscpo.store.remote import CONNECT_TIMEOUT, RemoteSparqlBackend
+from mscpo.store.backend import GRAPH_ORDER
+from mscpo.store.formats import CountingReader, Source, inspect
+from mscpo.store.remote import CONNECT_TIMEOUT, RemoteSparqlBackend, session_for
 
 log = logging.getLogger("mscpo.remote")
-QUAD_TYPES = {"application/n-quads", "application/trig"}
+BODY_LIMIT = 32 << 20  # bytes of N-Triples per request: large graphs go as several POSTs
+SAMPLE = 32  # triples whose presence is checked when the counts alone cannot tell
+# Query endpoints that go with a Graph Store endpoint, by the store's conventions (Oxigraph, Virtuoso, Fuseki).
+QUERY_FOR_GSP = (("/sparql-graph-crud-auth", "/sparql-auth"), ("/sparql-graph-crud", "/sparql"), ("/store", "/query"),
+                 ("/data", "/query"))  # fmt: skip
 
 
-def _chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        while chunk := handle.read(size):
-            yield chunk
+@dataclass
+class GraphPush:
+    """What was sent to one graph and what the store held before and after."""
+
+    graph: str
+    replace: bool
+    before: int = 0
+    after: int = 0
+    lines: set[int] = field(default_factory=set)  # hashes of the distinct N-Triples lines sent
+    sample: list[bytes] = field(default_factory=list)  # a few ground triples, to check presence
+    answers: list[str] = field(default_factory=list)  # what the Graph Store said
+
+    @property
+    def sent(self) -> int:
+        return len(self.lines)
+
+
+def query_endpoint_for(gsp_endpoint: str) -> str:
+    """The query endpoint beside a Graph Store endpoint (Oxigraph ``/store``, Virtuoso ``/sparql-graph-crud``)."""
+    bare = gsp_endpoint.split("?", 1)[0].rstrip("/")
+    for suffix, query in QUERY_FOR_GSP:
+        if bare.endswith(suffix):
+            return bare[: -len(suffix)] + query
+    raise InputError(
+        f"cannot tell the query endpoint of {without_credentials(gsp_endpoint)}",
+        hint="pass --query-endpoint URL: the counts after the push are read there",
+    )
+
+
+class Pusher:
+    """Sends N-Triples bodies to a Graph Store endpoint and verifies them through the query endpoint."""
+
+    def __init__(self, gsp_endpoint: str, query_endpoint: str, timeout: float = 600.0) -> None:
+        self.session, (self.gsp_endpoint, query) = session_for(gsp_endpoint, query_endpoint)
+        self.counter = RemoteSparqlBackend(query, timeout=timeout)
+        self.counter.session = self.session
+        self.timeout = timeout
+        self.graphs: dict[str, GraphPush] = {}
+
+    def count(self, graph: str) -> int:
+        rows = self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        for row in rows:
+            value = row["n"]
+            return int(value.value) if isinstance(value, ox.Literal) else 0
+        return 0
+
+    def _query(self, text: str) -> ox.QuerySolutions:
+        """A query on the store's query endpoint; its failures become InputErrors that say where (exit 2)."""
+        try:
+            result = self.counter.query(text)
+        except (OSError, SyntaxError) as exc:
+            raise InputError(
+                f"cannot read the counts at {without_credentials(self.counter.query_endpoint)}: {exc}",
+                hint="check --query-endpoint and the credentials in the URLs; the counts verify the push",
+            ) from None
+        assert isinstance(result, ox.QuerySolutions)
+        return result
+
+    def start(self, graph: str, replace: bool) -> GraphPush:
+        if graph not in self.graphs:
+            self.graphs[graph] = GraphPush(graph, replace, before=self.count(graph))
+        return self.graphs[graph]
+
+    def send(self, graph: str, triples: Iterable[ox.Triple], replace: bool = False) -> None:
+        """Sends the triples to ``graph`` (PUT for the first body when ``replace``, POST otherwise)."""
+        push = self.start(graph, replace)
+        body = bytearray()
+        first = True
+        for triple in triples:
+            line = f"{triple} .\n".encode()
+            push.lines.add(hash(line))
+            if len(push.sample) < SAMPLE and not _has_blank(triple):
+                push.sample.append(line)
+            body += line
+            if len(body) >= BODY_LIMIT:
+                self._request(push, bytes(body), "PUT" if replace and first else "POST")
+                body, first = bytearray(), False
+        if body or (replace and first):
+            self._request(push, bytes(body), "PUT" if replace and first else "POST")
+
+    def _request(self, push: GraphPush, body: bytes, method: str) -> None:
+        where = without_credentials(self.gsp_endpoint)
+        try:
+            response = self.session.request(
+                method,
+                self.gsp_endpoint,
+                params={"graph": push.graph},
+                data=body,  # bytes: requests sends a Content-Length
+                headers={"Content-Type": "application/n-triples"},
+                timeout=(CONNECT_TIMEOUT, self.timeout),
+            )
+        except requests.RequestException as exc:
+            raise InputError(f"the Graph Store at {where} did not answer ({type(exc).__name__})") from None
+        answer = f"{method} {response.status_code}: {' '.join(response.text.split())[:300] or '(empty body)'}"
+        push.answers.append(answer)
+        if response.status_code >= 300:
+            raise InputError(
+                f"the Graph Store at {where} refused graph {push.graph} ({answer})",
+                hint="fix what the store says and push again; graphs named before this one were stored",
+            )
+
+    def verify(self) -> dict[str, int]:
+        """Counts every graph pushed to; InputError (exit 2) when the store does not hold what was sent."""
+        held = {}
+        for push in self.graphs.values():
+            push.after = self.count(push.graph)
+            held[push.graph] = push.after
+            problem = self._problem(push)
+            if problem:
+                raise InputError(
+                    f"the remote store did not store what was sent to {push.graph}: {problem}; "
+                    f"the Graph Store answered: {' | '.join(push.answers) or 'nothing'}",
+                    hint="check that the endpoint is the store's Graph Store Protocol endpoint and that it "
+                    "accepts writes from this host (see docs/deployment.md)",
+                )
+        return held
+
+    def _problem(self, push: GraphPush) -> str:
+        if push.replace:
+            return "" if push.after == push.sent else f"it holds {push.after} triples, {push.sent} were sent"
+        if push.after < push.before:
+            return f"it held {push.before} triples and now holds {push.after}"
+        if push.after - push.before == push.sent:
+            return ""
+        if push.after - push.before > push.sent:
+            return f"it grew by {push.after - push.before} triples, {push.sent} were sent"
+        # Fewer new triples than sent: some were there already (RDF is a set), or the store dropped them.
+        missing = self._missing(push)
+        return f"{missing} of {len(push.sample)} sampled triples are not in the store" if missing else ""
+
+    def _missing(self, push: GraphPush) -> int:
+        if not push.sample:
+            return 0
+        rows = " ".join(f"({line.decode().strip().removesuffix('.').strip()})" for line in push.sample)
+        query = (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} "
+            f"GRAPH <{push.graph}> {{ ?s ?p ?o }} }}"
+        )
+        result = self._query(query)
+        found = next((int(r["n"].value) for r in result if isinstance(r["n"], ox.Literal)), 0)
+        return len(push.sample) - found
+
+
+def _has_blank(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+
+
+def _by_graph(source: Source, default_graph: str, base_iri: str | None) -> Iterator[tuple[str, list[ox.Triple]]]:
+    """The file's triples grouped by graph (quad files keep their graphs; default-graph triples go to
+    ``default_graph``); graphs in order of first appearance."""
+    groups: dict[str, list[ox.Triple]] = {}
+    reader = CountingReader(source, lambda _bytes, _lines: None)
+    try:
+        for quad in ox.parse(input=reader, format=source.format, base_iri=base_iri):
+            name = quad.graph_name
+            graph = name.value if isinstance(name, ox.NamedNode) else default_graph
+            groups.setdefault(graph, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    finally:
+        reader.close()
+    yield from groups.items()
 
 
 def push_files(
-    files: Sequence[Path], gsp_endpoint: str, graph: str, *, replace: bool = False, timeout: float = 600.0
-) -> int:
-    """Sends files to a remote store with the Graph Store Protocol; returns the number of files sent.
+    files: Sequence[Path],
+    gsp_endpoint: str,
+    graph: str,
+    *,
+    query_endpoint: str | None = None,
+    replace: bool = False,
+    rdf_format: ox.RdfFormat | None = None,
+    base_iri: str | None = None,
+    timeout: float = 600.0,
+) -> dict[str, int]:
+    """Sends files to a remote store and verifies them; returns the triples each graph now holds.
 
-    Triple files go to ``graph`` (POST adds to it; ``replace`` makes the first one a PUT, which replaces it);
-    N-Quads / TriG keep their own graphs (POST to the store itself, as Oxigraph and Fuseki accept). Each
-    request is one transaction on the remote store; a failure stops the push and names the file.
+    Triple files go to ``graph`` (POST adds; ``replace`` makes the first body a PUT); quad files keep their
+    graphs. Syntax errors are found by the caller's local parse before anything is sent.
     """
-    sent = 0
-    session = requests.Session()
-    for index, path in enumerate(files):
-        path = Path(path)
-        media = media_type(path)
-        method = "PUT" if replace and index == 0 and media not in QUAD_TYPES else "POST"
-        params = {} if media in QUAD_TYPES else {"graph": graph}
-        try:
-            response = session.request(
-                method,
-                gsp_endpoint,
-                params=params,
-                data=_chunks(path),
-                headers={"Content-Type": media},
-                timeout=(CONNECT_TIMEOUT, timeout),
-            )
-        except requests.RequestException as exc:
-            where = without_credentials(gsp_endpoint)
-            raise InputError(f"{path}: the Graph Store at {where} did not answer ({type(exc).__name__})") from None
-        if response.status_code >= 300:
-            raise InputError(
-                f"{path}: the Graph Store refused it ({response.status_code}): {response.text.strip()[:500]}",
-                hint="files before this one were stored; fix this file and push it and the rest again",
-            )
-        log.info("pushed %s to %s (%s)", path, graph if params else "its own graphs", method)
-        sent += 1
-    return sent
+    pusher = Pusher(gsp_endpoint, query_endpoint or query_endpoint_for(gsp_endpoint), timeout)
+    replaced: set[str] = set()
+    for path in files:
+        source = inspect(Path(path), rdf_format)
+        for target, triples in _by_graph(source, graph, base_iri):
+            first_replace = replace and target not in replaced
+            replaced.add(target)
+            pusher.send(target, triples, replace=first_replace)
+            log.info("pushed %s: %d triples to %s", path, len(triples), target)
+    return pusher.verify()
 
 
-def ensure_packaged(backend: RemoteSparqlBackend, sources: dataset.Sources) -> bool:
-    """Pushes the packaged graphs and their inferred closure when the remote store has no ontology graph."""
-    present = ask(backend, f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
-    if present or not backend.gsp_endpoint:
-        return False
+def ensure_packaged(backend: RemoteSparqlBackend, sources: dataset.Sources, *, replace: bool = False) -> list[str]:
+    """Adds each packaged graph the remote store does not hold (never overwrites one it holds, unless
+    ``replace``); returns the graphs written. Says in the log what it kept and what it added."""
+    counts = backend.graph_triples()
+    wanted = list(GRAPH_ORDER) if replace else [g for g in GRAPH_ORDER if counts.get(g, 0) == 0]
+    for graph in GRAPH_ORDER:
+        if graph not in wanted:
+            log.info("graph %s: kept as stored (%d triples); --replace-packaged replaces it", graph, counts[graph])
+    if not wanted:
+        return []
+    if not backend.gsp_endpoint:
+        log.warning("graphs %s are absent and no --gsp-endpoint is set: they stay absent", ", ".join(wanted))
+        return []
     local, _report = dataset.build(sources)
-    for graph in dataset.GRAPH_ORDER:
-        body = local.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
-        response = backend.session.put(
-            backend.gsp_endpoint,
-            params={"graph": graph},
-            data=body,
-            headers={"Content-Type": "application/n-triples"},
-            timeout=(CONNECT_TIMEOUT, backend.timeout),
-        )
-        if response.status_code >= 300:
-            raise InputError(
-                f"the remote Graph Store refused the packaged graph {graph} ({response.status_code})",
-                hint="check --gsp-endpoint and that the store accepts writes from this host",
-            )
-    log.info("pushed the packaged graphs to the remote store")
-    return True
+    pusher = Pusher(backend.gsp_endpoint, backend.query_endpoint, backend.timeout)
+    pusher.session.auth = backend.session.auth
+    for graph in wanted:
+        quads = local.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        pusher.send(graph, (ox.Triple(q.subject, q.predicate, q.object) for q in quads), replace=True)
+    held = pusher.verify()
+    for graph in wanted:
+        verb = "replaced with" if replace else "absent: added"
+        log.info("graph %s: %s the packaged %d triples", graph, verb, held[graph])
+    return wanted

@@ -25,6 +25,7 @@ import requests
 
 from mscpo.config import without_credentials
 from mscpo.errors import InputError
+from mscpo.store import dialects
 from mscpo.store.backend import COUNT_PER_GRAPH, QueryResult, counts_from
 
 log = logging.getLogger("mscpo.remote")
@@ -48,11 +49,10 @@ class RemoteSparqlBackend:
         gsp_endpoint: str = "",
         timeout: float = 60.0,
     ) -> None:
-        self.query_endpoint = query_endpoint
-        self.update_endpoint = update_endpoint
-        self.gsp_endpoint = gsp_endpoint
+        self.session, (self.query_endpoint, self.update_endpoint, self.gsp_endpoint) = session_for(
+            query_endpoint, update_endpoint, gsp_endpoint
+        )
         self.timeout = timeout
-        self.session = requests.Session()
         self._writes = 0
 
     @property
@@ -90,7 +90,8 @@ class RemoteSparqlBackend:
         if media in GRAPH_FORMATS:
             return _as_query_triples(response.content, GRAPH_FORMATS[media])
         if media in ("application/sparql-results+json", "application/json"):
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            body = dialects.normalize_json_results(response.content, dialects.query_form(text))
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         raise OSError(f"the remote store answered in an unexpected format: {media or 'none'}")
 
     def update(self, text: str) -> None:
@@ -113,9 +114,12 @@ class RemoteSparqlBackend:
         return counts_from(rows)
 
     def release(self) -> None:
-        """Each forked worker gets its own connection pool."""
+        """Each forked worker gets its own connection pool (and Digest nonce)."""
+        auth = self.session.auth
         self.session.close()
         self.session = requests.Session()
+        if isinstance(auth, dialects.ChallengeAuth):
+            self.session.auth = dialects.ChallengeAuth(auth.username, auth.password)
 
     # What mscpo.store.writes needs: a lock, an in-memory snapshot, and an atomic commit.
 
@@ -133,6 +137,19 @@ class RemoteSparqlBackend:
     def commit(self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> None:
         """The difference as one update request; graphs whose change involves blank nodes are replaced whole."""
         self.update(difference_update(removed, added, after))
+
+
+def session_for(*urls: str) -> tuple[requests.Session, tuple[str, ...]]:
+    """A session for a remote store's endpoints: credentials taken out of the URLs (never sent before the store
+    asks, then as Digest or Basic, whichever it asks for) and the URLs without them."""
+    session = requests.Session()
+    clean: list[str] = []
+    for url in urls:
+        bare, credentials = dialects.split_credentials(url) if url else (url, None)
+        if credentials is not None and session.auth is None:
+            session.auth = dialects.ChallengeAuth(*credentials)
+        clean.append(bare)
+    return session, tuple(clean)
 
 
 def _as_query_triples(body: bytes, fmt: ox.RdfFormat) -> ox.QueryTriples:
