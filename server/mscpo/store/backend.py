@@ -88,8 +88,12 @@ class WritableBackend(Backend, Protocol):
         """The store's named graphs, in memory (the caller holds the lock)."""
         ...
 
-    def commit(self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> None:
-        """Applies the difference in one atomic step (the caller holds the lock)."""
+    def commit(
+        self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store, fresh_blank_nodes: bool = False
+    ) -> None:
+        """Applies the difference in one atomic step (the caller holds the lock); ``after`` holds at least the
+        new content of every graph whose change involves blank nodes; ``fresh_blank_nodes``: the added blank
+        nodes are all new ones."""
         ...
 
 

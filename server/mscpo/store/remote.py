@@ -134,9 +134,12 @@ class RemoteSparqlBackend:
         store.bulk_extend(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
         return store
 
-    def commit(self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> None:
-        """The difference as one update request; graphs whose change involves blank nodes are replaced whole."""
-        self.update(difference_update(removed, added, after))
+    def commit(
+        self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store, fresh_blank_nodes: bool = False
+    ) -> None:
+        """The difference as one update request; graphs whose change involves stored blank nodes are replaced
+        whole (``after`` holds their new content)."""
+        self.update(difference_update(removed, added, after, fresh_blank_nodes))
 
 
 def session_for(*urls: str) -> tuple[requests.Session, tuple[str, ...]]:
@@ -175,10 +178,13 @@ def _block(quads: Iterable[ox.Quad]) -> str:
     return "\n".join(parts)
 
 
-def difference_update(removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> str:
+def difference_update(
+    removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store, fresh_blank_nodes: bool = False
+) -> str:
     """A SPARQL Update that turns the old state into ``after``: DELETE DATA + INSERT DATA, graph replacement
-    where blank nodes are involved (they cannot be named in DELETE DATA)."""
-    replaced = {q.graph_name for q in [*removed, *added] if _has_blank(q)}
+    where stored blank nodes are involved (they cannot be named in DELETE DATA). With ``fresh_blank_nodes`` the
+    added blank nodes are new ones (``INSERT DATA`` creates them), so only removals force a replacement."""
+    replaced = {q.graph_name for q in [*removed, *([] if fresh_blank_nodes else added)] if _has_blank(q)}
     operations = []
     for graph in sorted(replaced, key=str):
         target = "DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph}"

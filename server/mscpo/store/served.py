@@ -337,8 +337,11 @@ class DiskBackend:
         copy.bulk_extend(ox.Store.read_only(str(self.path)).quads_for_pattern(None, None, None, None))
         return copy
 
-    def commit(self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> None:
-        """Applies the change to a copy and swaps it in (in a child process); the caller holds the lock."""
+    def commit(
+        self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store, fresh_blank_nodes: bool = False
+    ) -> None:
+        """Applies the change to a copy and swaps it in (in a child process); the caller holds the lock. Blank
+        nodes keep their identity on disk, so ``after`` and ``fresh_blank_nodes`` are not needed here."""
         with tempfile.TemporaryDirectory(dir=self.path.parent, prefix=".mscpo-write-") as work:
             removed_file, added_file = Path(work) / "removed.nq", Path(work) / "added.nq"
             ox.serialize(removed, str(removed_file), format=ox.RdfFormat.N_QUADS)
