@@ -61,6 +61,7 @@ class SizeFigures:
     write_ms: float = 0.0
     write_status: int = 0
     virtuoso: virtuoso_column.RemoteFigures | None = None
+    answers: dict[str, list[tuple[str, ...]]] | None = None
 
 
 def triples_for(findings: int) -> int:
@@ -165,11 +166,12 @@ def bench_size(findings: int, workdir: Path, runs: int, validate: bool, virtuoso
     shutil.copytree(ours, copy)  # the same content (data + packaged graphs + inferred) for oxigraph serve
     server, ours_endpoint, restart = start_mscpo(ours, log, token=virtuoso_column.TOKEN)
     reference, theirs_endpoint = start_oxigraph(copy, log)
-    latencies = {}
+    latencies, answers = {}, {}
     try:
         for path in QUERIES:
             text = path.read_text()
             latencies[path.stem] = (latency(ours_endpoint, text, runs), latency(theirs_endpoint, text, runs))
+            answers[path.stem] = virtuoso_column.answer_rows(ours_endpoint, text)
             print(f"  {path.stem}: {latencies[path.stem][0]:.1f} ms vs {latencies[path.stem][1]:.1f} ms", flush=True)
         write_ms, write_status = virtuoso_column.write_latency(ours_endpoint)
         print(f"  one-finding write (embedded): {write_ms:.1f} ms ({write_status})", flush=True)
@@ -184,7 +186,7 @@ def bench_size(findings: int, workdir: Path, runs: int, validate: bool, virtuoso
         shutil.rmtree(path, ignore_errors=True)
         path.with_name(path.name + ".mscpo-lock").unlink(missing_ok=True)
     return SizeFigures(
-        findings, triples, load, first_start, restart, latencies, seconds, write_ms, write_status, remote
+        findings, triples, load, first_start, restart, latencies, seconds, write_ms, write_status, remote, answers
     )
 
 
@@ -206,10 +208,12 @@ def print_virtuoso(figures: SizeFigures, smallest: SizeFigures) -> None:
         f"{remote.start_seconds:6.2f} s, one-finding write {remote.write_ms:8.1f} ms ({remote.write_status}), "
         f"{vwrite:5.2f}x the smallest run"
     )
-    print(f"{'query':<48} {'embedded ms':>12} {'virtuoso ms':>12} {'ratio':>7}")
+    print(f"{'query':<48} {'embedded ms':>12} {'virtuoso ms':>12} {'ratio':>7}  answers")
     for name, (ours, _theirs) in figures.latency_ms.items():
         theirs = remote.latency_ms.get(name, float("nan"))
-        print(f"{name:<48} {ours:>12.2f} {theirs:>12.2f} {theirs / ours if ours else float('nan'):>7.2f}")
+        expected, got = (figures.answers or {}).get(name), remote.answers.get(name)
+        same = "same" if expected == got else f"DIFFER ({len(expected or [])} vs {len(got or [])} rows)"
+        print(f"{name:<48} {ours:>12.2f} {theirs:>12.2f} {theirs / ours if ours else float('nan'):>7.2f}  {same}")
     embedded = [ours for ours, _theirs in figures.latency_ms.values()]
     virtuoso = _geo(list(remote.latency_ms.values()))
     print(f"{'geometric mean latency (ms)':<48} {_geo(embedded):>12.2f} {virtuoso:>12.2f}")

@@ -35,6 +35,29 @@ class RemoteFigures:
     latency_ms: dict[str, float] = field(default_factory=dict)
     write_ms: float = 0.0
     write_status: int = 0
+    answers: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+
+def answer_rows(endpoint: str, query: str) -> list[tuple[str, ...]]:
+    """A SELECT's rows as a sorted multiset (blank nodes as ``_``): the answers two stores must share."""
+    response = requests.post(
+        endpoint, data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=900
+    )
+    document = response.json()
+    names = document["head"]["vars"]
+    rows = []
+    for row in document["results"]["bindings"]:
+        cells = []
+        for name in names:
+            cell = row.get(name)
+            if cell is None:
+                cells.append("")
+            elif cell["type"] == "bnode":
+                cells.append("_")
+            else:
+                cells.append(f"{cell['value']}|{cell.get('datatype', '')}|{cell.get('xml:lang', '')}")
+        rows.append(tuple(cells))
+    return sorted(rows)
 
 
 def one_finding_update(serial: int) -> str:
@@ -109,6 +132,7 @@ def virtuoso_figures(
         endpoint = f"http://127.0.0.1:{port}/sparql"
         for path in queries:
             figures.latency_ms[path.stem] = latency(endpoint, path.read_text(), runs)
+            figures.answers[path.stem] = answer_rows(endpoint, path.read_text())
         figures.write_ms, figures.write_status = write_latency(endpoint, first=1000)
         return figures
     finally:

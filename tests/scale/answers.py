@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 from mscpo.store import dataset
+from mscpo.store.backend import OxigraphBackend
 
 Row = tuple[str, ...]
 
@@ -23,13 +24,24 @@ def canonical_rows(solutions: ox.QuerySolutions) -> list[Row]:
     return sorted(tuple(_term(row[name]) for name in names) for row in solutions)  # type: ignore[arg-type]
 
 
-def embedded_answers(home: Path, kg_override: str | None = None) -> dict[str, list[Row]]:
-    """Every ``examples/queries/*.rq`` over the embedded store built from ``home``; with ``kg_override`` the
-    knowledge graph holds that Turtle instead (the ontology, imports and inferred graphs stay packaged)."""
+def embedded(home: Path, kg_override: str | None = None) -> OxigraphBackend:
+    """The embedded store built from ``home``; with ``kg_override`` the knowledge graph holds that Turtle instead
+    (and the inferred graph is computed over it)."""
     backend, _report = dataset.build(dataset.Sources.from_root(home))
     if kg_override is not None:
         backend.store.remove_graph(ox.NamedNode(dataset.KG_GRAPH))
         backend.store.load(kg_override.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(dataset.KG_GRAPH))
+        dataset.infer_closure(backend.store)
+    return backend
+
+
+def embedded_graph_counts(home: Path, kg_override: str | None = None) -> dict[str, int]:
+    return embedded(home, kg_override).graph_triples()
+
+
+def embedded_answers(home: Path, kg_override: str | None = None) -> dict[str, list[Row]]:
+    """Every ``examples/queries/*.rq`` over :func:`embedded`."""
+    backend = embedded(home, kg_override)
     answers = {}
     for path in sorted((home / "examples" / "queries").glob("*.rq")):
         result = backend.query(path.read_text(encoding="utf-8"))

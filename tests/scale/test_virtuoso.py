@@ -15,9 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 import virtuoso_process
-from answers import canonical_rows, embedded_answers, endpoint_rows
+from answers import canonical_rows, embedded_answers, embedded_graph_counts, endpoint_rows
 from requests.auth import HTTPDigestAuth
-from scale_support import AUTH, BAD_FINDING, INVALID_UPDATE, KG, ONTOLOGY, Server, start_mscpo
+from scale_support import AUTH, BAD_FINDING, INFERRED, INVALID_UPDATE, KG, ONTOLOGY, Server, start_mscpo
 from virtuoso_process import PASSWORD, USER, Virtuoso, start_virtuoso
 
 pytestmark = pytest.mark.skipif(not virtuoso_process.installed(), reason="needs virtuoso-opensource-7-bin")
@@ -98,12 +98,15 @@ def test_load_through_digest_auth_and_a_wrong_password(virtuoso: Virtuoso, tmp_p
     assert graph + "-2" not in counts(virtuoso)
 
 
-def test_start_up_adds_packaged_graphs_and_keeps_the_users(served: Server, virtuoso: Virtuoso) -> None:
+def test_start_up_adds_packaged_graphs_and_keeps_the_users(served: Server, virtuoso: Virtuoso, home: Path) -> None:
     held = counts(virtuoso)
     assert held[KG] == 1  # the user's knowledge graph, not replaced by the packaged one
     assert held[ONTOLOGY] > 1000
     log = served.log()
     assert f"graph {KG}: kept as stored" in log and f"graph {ONTOLOGY}: absent: added" in log
+    # the inferred graph is computed over what Virtuoso holds (the user's graph), as the embedded store does
+    expected = embedded_graph_counts(home, kg_override=USER_KG)
+    assert held[INFERRED] == expected[INFERRED] > 0 and "computed over the store's data" in log
 
 
 def test_competency_questions_match_the_embedded_store(served: Server, virtuoso: Virtuoso, home: Path) -> None:

@@ -21,11 +21,12 @@ import requests
 from mscpo.config import without_credentials
 from mscpo.errors import InputError
 from mscpo.store import dataset
-from mscpo.store.backend import GRAPH_ORDER
+from mscpo.store.backend import GRAPH_ORDER, INFERRED_GRAPH
 from mscpo.store.formats import CountingReader, Source, inspect
 from mscpo.store.remote import CONNECT_TIMEOUT, RemoteSparqlBackend, session_for
 
 log = logging.getLogger("mscpo.remote")
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 BODY_LIMIT = 32 << 20  # bytes of N-Triples per request: large graphs go as several POSTs
 SAMPLE = 32  # triples whose presence is checked when the counts alone cannot tell
 # Query endpoints that go with a Graph Store endpoint, by the store's conventions (Oxigraph, Virtuoso, Fuseki).
@@ -225,7 +226,8 @@ def push_files(
 
 def ensure_packaged(backend: RemoteSparqlBackend, sources: dataset.Sources, *, replace: bool = False) -> list[str]:
     """Adds each packaged graph the remote store does not hold (never overwrites one it holds, unless
-    ``replace``); returns the graphs written. Says in the log what it kept and what it added."""
+    ``replace``); returns the graphs written. Says in the log what it kept and what it added. An absent inferred
+    graph is computed over what the store holds (:func:`infer_remotely`) when an update endpoint is set."""
     counts = backend.graph_triples()
     wanted = list(GRAPH_ORDER) if replace else [g for g in GRAPH_ORDER if counts.get(g, 0) == 0]
     for graph in GRAPH_ORDER:
@@ -239,11 +241,46 @@ def ensure_packaged(backend: RemoteSparqlBackend, sources: dataset.Sources, *, r
     local, _report = dataset.build(sources)
     pusher = Pusher(backend.gsp_endpoint, backend.query_endpoint, backend.timeout)
     pusher.session.auth = backend.session.auth
+    remote_inference = INFERRED_GRAPH in wanted and bool(backend.update_endpoint)
     for graph in wanted:
+        if graph == INFERRED_GRAPH and remote_inference:
+            continue
         quads = local.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         pusher.send(graph, (ox.Triple(q.subject, q.predicate, q.object) for q in quads), replace=True)
-    held = pusher.verify()
-    for graph in wanted:
+    held = pusher.verify() if pusher.graphs else {}
+    for graph in held:
         verb = "replaced with" if replace else "absent: added"
         log.info("graph %s: %s the packaged %d triples", graph, verb, held[graph])
+    if remote_inference:
+        log.info("graph %s: computed over the store's data: %d triples", INFERRED_GRAPH, infer_remotely(backend))
     return wanted
+
+
+def infer_remotely(backend: RemoteSparqlBackend) -> int:
+    """Materializes the subclass and type closure of the store's data into its inferred graph (replacing it).
+
+    The class hierarchy is read out and closed here (it is small; and Virtuoso 7.2 evaluates ``subClassOf+``
+    wrongly); the types are added by one update that runs on the store, so no instance data is transferred.
+    """
+    rows = backend.query(
+        f"SELECT ?a ?c WHERE {{ GRAPH ?g {{ ?a <{SUBCLASS}> ?c }} "
+        f"FILTER(isIRI(?a) && isIRI(?c) && ?g != <{INFERRED_GRAPH}>) }}"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    hierarchy = ox.Store()
+    hierarchy.extend(ox.Quad(r["a"], ox.NamedNode(SUBCLASS), r["c"]) for r in rows)  # type: ignore[arg-type]
+    links = list(hierarchy.query(dataset.SUBCLASS_CLOSURE))
+    closure = hierarchy.query(f"SELECT ?a ?c WHERE {{ ?a <{SUBCLASS}>+ ?c FILTER(?a != ?c) }}")
+    pairs = sorted({(str(r["a"]), str(r["c"])) for r in closure})  # type: ignore[union-attr]
+    backend.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+    body = "\n".join(f"{t} ." for t in links)
+    if body:
+        backend.update(f"INSERT DATA {{ GRAPH <{INFERRED_GRAPH}> {{\n{body}\n}} }}")
+    for start in range(0, len(pairs), 500):
+        values = " ".join(f"({a} {c})" for a, c in pairs[start : start + 500])
+        backend.update(
+            f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?x a ?c }} }} WHERE {{ VALUES (?b ?c) {{ {values} }} "
+            f"GRAPH ?g {{ ?x a ?b }} FILTER(?g != <{INFERRED_GRAPH}>) "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?x a ?c }} FILTER(?h != <{INFERRED_GRAPH}>) }} }}"
+        )
+    return backend.graph_triples().get(INFERRED_GRAPH, 0)
