@@ -147,7 +147,9 @@ def validate_time(data: Path) -> float:
     return time.perf_counter() - started
 
 
-def bench_size(findings: int, workdir: Path, runs: int, validate: bool, virtuoso: bool = True) -> SizeFigures:
+def bench_size(
+    findings: int, workdir: Path, runs: int, validate: bool, virtuoso: bool = True, queries: bool = True
+) -> SizeFigures:
     data = workdir / f"findings-{findings}.nt"
     if not data.exists():
         synthetic.write(data, triples_for(findings))
@@ -168,7 +170,7 @@ def bench_size(findings: int, workdir: Path, runs: int, validate: bool, virtuoso
     reference, theirs_endpoint = start_oxigraph(copy, log)
     latencies, answers = {}, {}
     try:
-        for path in QUERIES:
+        for path in QUERIES if queries else []:
             text = path.read_text()
             latencies[path.stem] = (latency(ours_endpoint, text, runs), latency(theirs_endpoint, text, runs))
             answers[path.stem] = virtuoso_column.answer_rows(ours_endpoint, text)
@@ -180,7 +182,7 @@ def bench_size(findings: int, workdir: Path, runs: int, validate: bool, virtuoso
         stop(reference)
     remote = None
     if virtuoso:
-        remote = virtuoso_column.virtuoso_figures(data, workdir, QUERIES, latency, wait_for, runs)
+        remote = virtuoso_column.virtuoso_figures(data, workdir, QUERIES if queries else [], latency, wait_for, runs)
     seconds = validate_time(data) if validate else None
     for path in (ours, theirs, copy):
         shutil.rmtree(path, ignore_errors=True)
@@ -215,6 +217,8 @@ def print_virtuoso(figures: SizeFigures, smallest: SizeFigures) -> None:
         same = "same" if expected == got else f"DIFFER ({len(expected or [])} vs {len(got or [])} rows)"
         print(f"{name:<48} {ours:>12.2f} {theirs:>12.2f} {theirs / ours if ours else float('nan'):>7.2f}  {same}")
     embedded = [ours for ours, _theirs in figures.latency_ms.values()]
+    if not embedded:
+        return
     virtuoso = _geo(list(remote.latency_ms.values()))
     print(f"{'geometric mean latency (ms)':<48} {_geo(embedded):>12.2f} {virtuoso:>12.2f}")
 
@@ -239,6 +243,8 @@ def print_figures(figures: SizeFigures) -> None:
         ratio = ours / theirs if theirs else float("nan")
         ratios.append(ratio)
         print(f"{name:<48} {ours:>10.2f} {theirs:>12.2f} {ratio:>7.2f}")
+    if not ratios:
+        return
     geo = math.exp(statistics.mean(math.log(r) for r in ratios if r > 0))
     print(f"{'geometric mean of ratios (target <= 1.5x at 1M findings)':<72} {geo:>7.2f}")
 
@@ -250,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where files and stores go (default: a temporary folder)")
     parser.add_argument("--no-validate", action="store_true", help="skip the mscpo validate timing")
     parser.add_argument("--no-virtuoso", action="store_true", help="skip the Virtuoso column")
+    parser.add_argument(
+        "--no-queries", action="store_true", help="skip the query latencies (load and write figures only)"
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mscpo-scale-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -257,7 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runs: list[SizeFigures] = []
         for findings in args.findings:
-            runs.append(bench_size(findings, workdir, args.runs, not args.no_validate, not args.no_virtuoso))
+            runs.append(
+                bench_size(
+                    findings, workdir, args.runs, not args.no_validate, not args.no_virtuoso, not args.no_queries
+                )
+            )
             print_figures(runs[-1])
             print_virtuoso(runs[-1], runs[0])
     finally:
