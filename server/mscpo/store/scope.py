@@ -54,20 +54,31 @@ def _rows(backend: Backend, text: str) -> list[ox.QuerySolution]:
     return list(result)
 
 
-def _batches(items: Sequence[str]) -> Iterable[str]:
+def _batches(items: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), BATCH):
-        yield " ".join(items[start : start + BATCH])
+        yield items[start : start + BATCH]
+
+
+def _union(variable: str, nodes: Sequence[str], pattern: str) -> str:
+    """One group per node, ``pattern`` with ``?{variable}`` replaced by the node and the node bound back to it:
+    every group is an index lookup (a VALUES join can scan the whole store, measured on Oxigraph)."""
+    return " UNION ".join(
+        f"{{ {pattern.replace('?' + variable, node)} BIND({node} AS ?{variable}) }}" for node in nodes
+    )
 
 
 def present(backend: Backend, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
     """Which of these ground quads (named graphs only) the store holds."""
     ground = [q for q in quads if not has_blank(q) and isinstance(q.graph_name, ox.NamedNode)]
-    rows = [f"({q.subject} {q.predicate} {q.object} {q.graph_name})" for q in ground]
-    found: set[tuple[str, str, str, str]] = set()
-    for chunk in _batches(rows):
-        text = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o ?g) {{ {chunk} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-        found.update((str(r["s"]), str(r["p"]), str(r["o"]), str(r["g"])) for r in _rows(backend, text))
-    return {q for q in ground if (str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) in found}
+    found: set[int] = set()
+    for start in range(0, len(ground), BATCH):
+        chunk = ground[start : start + BATCH]
+        groups = " UNION ".join(
+            f"{{ GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }} BIND({start + i} AS ?i) }}"
+            for i, q in enumerate(chunk)
+        )
+        found.update(int(r["i"].value) for r in _rows(backend, f"SELECT ?i WHERE {{ {groups} }}"))  # type: ignore[union-attr]
+    return {q for i, q in enumerate(ground) if i in found}
 
 
 def graph_content(backend: Backend, graph: str) -> set[ox.Quad]:
@@ -174,14 +185,15 @@ def neighbourhood(backend: Backend, change: Delta, predicates: set[str]) -> tupl
     changed = {n for q in change.added | change.removed for n in (q.subject, q.object)}
     core = {n for n in changed if isinstance(n, ox.NamedNode) and n not in terms}
     frontier = set(core)
-    values = " ".join(f"<{p}>" for p in sorted(predicates))
+    values = ", ".join(f"<{p}>" for p in sorted(predicates))
     for _step in range(STEPS_BACK):
         if not frontier or not values:
             break
         found: set[ox.NamedNode] = set()
         for chunk in _batches([str(n) for n in sorted(frontier, key=str)]):
-            text = (f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {chunk} }} VALUES ?p {{ {values} }} "
-                    f"GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && ?g != <{INFERRED_GRAPH}>) }}")  # fmt: skip
+            groups = _union("o", chunk, "GRAPH ?g { ?s ?p ?o }")
+            text = (f"SELECT DISTINCT ?s WHERE {{ {groups} "
+                    f"FILTER(isIRI(?s) && ?g != <{INFERRED_GRAPH}> && ?p IN ({values})) }}")  # fmt: skip
             found.update(r["s"] for r in _rows(backend, text))  # type: ignore[misc]
         frontier = found - core
         core |= found
@@ -194,8 +206,8 @@ def neighbourhood(backend: Backend, change: Delta, predicates: set[str]) -> tupl
         read |= frontier
         objects: set[ox.NamedNode] = set()
         for chunk in _batches([str(n) for n in sorted(frontier, key=str)]):
-            text = (f"SELECT ?s ?p ?o ?b ?q ?v WHERE {{ VALUES ?s {{ {chunk} }} GRAPH ?g {{ ?s ?p ?o "
-                    f"OPTIONAL {{ ?o ?q ?v FILTER(isBlank(?o)) }} }} FILTER(?g != <{INFERRED_GRAPH}>) }}")  # fmt: skip
+            groups = _union("s", chunk, "GRAPH ?g { ?s ?p ?o OPTIONAL { ?o ?q ?v FILTER(isBlank(?o)) } }")
+            text = f"SELECT ?s ?p ?o ?q ?v WHERE {{ {groups} FILTER(?g != <{INFERRED_GRAPH}>) }}"
             for r in _rows(backend, text):
                 view.add(ox.Quad(r["s"], r["p"], r["o"]))  # type: ignore[arg-type]
                 if r["q"] is not None:
@@ -226,7 +238,8 @@ def inferred_delta(backend: Backend, after: ox.Store, nodes: set[ox.NamedNode]) 
     classes = {c for c in types if isinstance(c, ox.NamedNode)}
     supers: dict[ox.NamedNode, set[ox.NamedNode]] = {c: set() for c in classes}
     for chunk in _batches(_iris(classes)):
-        for r in _rows(backend, f"SELECT ?c ?d WHERE {{ VALUES ?c {{ {chunk} }} ?c <{SUBCLASS.value}> ?d FILTER(isIRI(?d)) }}"):  # noqa: E501
+        groups = _union("c", chunk, f"?c <{SUBCLASS.value}> ?d")
+        for r in _rows(backend, f"SELECT ?c ?d WHERE {{ {groups} FILTER(isIRI(?d)) }}"):
             supers.setdefault(r["c"], set()).add(r["d"])  # type: ignore[arg-type]
     wanted: set[ox.Quad] = set()
     for node in nodes:
@@ -235,6 +248,6 @@ def inferred_delta(backend: Backend, after: ox.Store, nodes: set[ox.NamedNode]) 
             wanted.update(ox.Quad(node, TYPE, d, INFERRED) for d in supers.get(cls, set()) if d not in asserted)  # type: ignore[arg-type]
     current: set[ox.Quad] = set()
     for chunk in _batches(_iris(nodes)):
-        text = f"SELECT ?x ?c WHERE {{ VALUES ?x {{ {chunk} }} GRAPH <{INFERRED_GRAPH}> {{ ?x a ?c }} }}"
+        text = f"SELECT ?x ?c WHERE {{ {_union('x', chunk, f'GRAPH <{INFERRED_GRAPH}> {{ ?x a ?c }}')} }}"
         current.update(ox.Quad(r["x"], TYPE, r["c"], INFERRED) for r in _rows(backend, text))  # type: ignore[arg-type]
     return Delta(wanted - current, current - wanted)
