@@ -5,10 +5,10 @@ costs the same at 15 k and at 15 M triples.
   patterns over the data: ``INSERT DATA`` / ``DELETE DATA`` updates and Graph Store PUT / POST / DELETE of a
   named graph. Other writes (``DELETE … WHERE``, writes to the default graph, subclass axioms) return None and
   take the whole-store path.
-* :func:`neighbourhood` — the changed nodes, the nodes whose shapes reach them (two steps back through the
-  shapes' paths), and what those nodes' constraints read (two steps forward), with the ontology and imports
-  graphs: the data the validation before and after needs. Results of nodes at its edge appear alike before and
-  after, so the difference of the two reports is the write's own.
+* :func:`neighbourhood` — the changed nodes, the nodes whose shapes reach a node whose triples changed (two
+  steps back through the shapes' paths), and what those nodes' constraints read (two steps forward), with the
+  ontology and imports graphs: the data the validation before and after needs. Results of nodes at its edge
+  appear alike before and after, so the difference of the two reports is the write's own.
 * :func:`inferred_delta` — the type closure of the nodes whose types changed.
 """
 
@@ -175,7 +175,13 @@ def _iris(nodes: Iterable[object]) -> list[str]:
     return sorted({str(n) for n in nodes if isinstance(n, ox.NamedNode)})
 
 
-def neighbourhood(backend: Backend, change: Delta, predicates: set[str]) -> tuple[ox.Store, set[ox.NamedNode]]:
+def walks_inverse(shapes: Graph) -> bool:
+    return (None, SH.inversePath, None) in shapes
+
+
+def neighbourhood(
+    backend: Backend, change: Delta, predicates: set[str], from_objects: bool = False
+) -> tuple[ox.Store, set[ox.NamedNode]]:
     """The data the validation of this change needs, before the change, in one default graph; and the nodes
     whose types the change touches."""
     view = ox.Store()
@@ -184,7 +190,9 @@ def neighbourhood(backend: Backend, change: Delta, predicates: set[str]) -> tupl
     terms = {q.subject for q in view}
     changed = {n for q in change.added | change.removed for n in (q.subject, q.object)}
     core = {n for n in changed if isinstance(n, ox.NamedNode) and n not in terms}
-    frontier = set(core)
+    # Only a node whose own triples changed can change what the nodes reaching it see (unless a shape walks an
+    # inverse path): walking back from every object would pull in, say, every finding on the same species.
+    frontier = core if from_objects else {q.subject for q in change.added | change.removed if q.subject in core}
     values = ", ".join(f"<{p}>" for p in sorted(predicates))
     for _step in range(STEPS_BACK):
         if not frontier or not values:

@@ -235,7 +235,9 @@ class Gate:
         )
         if not change.added and not change.removed:
             return WriteOutcome(0, 0, created and op.kind == "put")
-        before_view, typed = scope.neighbourhood(self.backend, change, scope_predicates())
+        before_view, typed = scope.neighbourhood(
+            self.backend, change, scope_predicates(), from_objects=scope.walks_inverse(shapes_graph())
+        )
         after_view = scope.apply_to_view(before_view, change)
         added_results = new_results(validate(before_view), validate(after_view))
         if added_results.counts()["Violation"]:
