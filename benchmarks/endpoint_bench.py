@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from mscpo import dataset, paths
+from mscpo import paths
+from mscpo.store import dataset
 from mscpo.testing import free_port
 from mscpo.web.examples import load_examples
 

@@ -21,7 +21,8 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).parent))
 import synthetic  # the benchmarks' shared data generator
-from mscpo import dataset, paths
+from mscpo import paths
+from mscpo.store import dataset
 from mscpo.web import findings
 from mscpo.web.catalog import Catalog
 

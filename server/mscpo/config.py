@@ -138,6 +138,7 @@ class Settings:
     def federation_settings(self) -> FederationSettings:
         """The outbound SERVICE policy's settings (ValueError when they cannot work together)."""
         return FederationSettings(**{target: getattr(self, name) for name, target in FEDERATION_FIELDS.items()})
+    replace_packaged: bool = False
 
     @property
     def effective_workers(self) -> int:
@@ -224,6 +225,12 @@ FIELDS: tuple[Field, ...] = (
         "federation_unsafe_allow_loopback",
         _words,
         "UNSAFE, tests only: 127.0.0.1:PORT literals exempt from the public-address rule",
+    ),
+    Field(
+        "replace_packaged",
+        parse_bool,
+        "true: replace the packaged graphs (ontology, imports, kg, inferred) in the remote store at start-up;"
+        " default: add only the absent ones, never overwrite",
     ),
 )
 

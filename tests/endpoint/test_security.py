@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from mscpo import dataset
 from mscpo.errors import InputError
+from mscpo.store import dataset
 
 from tests.endpoint.endpoint_support import Recorder, RunningServer
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus, unquote_plus
 
 import pytest
-from mscpo import config, dataset
+from mscpo import config
 from mscpo.errors import InputError
 from mscpo.sparql import execute, guard, negotiation, protocol
+from mscpo.store import dataset
 from mscpo.web.examples import load_examples
 
 from tests.endpoint.endpoint_support import FIXTURES

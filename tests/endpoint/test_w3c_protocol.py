@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from mscpo import config
-from mscpo.dataset import OxigraphBackend
+from mscpo.store.backend import OxigraphBackend
 from mscpo.testing import free_port
 from mscpo.web.app import create_app
 from rdflib.collection import Collection

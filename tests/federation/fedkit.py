@@ -19,6 +19,8 @@ import pyoxigraph as ox
 import requests
 from mscpo.testing import free_port
 
+from tests import virtuoso_process
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = ROOT / "examples" / "federation"
@@ -381,65 +383,16 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-ServerThreads = 10
-CheckpointInterval = 0
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = ., {db}, {fixtures}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {db}
-ServerThreads = 10
-[SPARQL]
-ResultSetMaxRows = 10000
-MaxQueryExecutionTime = 60
-"""
-
-
 def start_virtuoso(workdir: Path, *data: Path) -> Process:
-    """Virtuoso Open Source (Debian's ``virtuoso-opensource-7-bin``) with ``data``, allowed to federate.
+    """Virtuoso Open Source (the shared ``tests/virtuoso_process.py``) with ``data``, allowed to federate.
 
     ``SPARQL_SPONGE`` is the role that lets the anonymous SPARQL user federate in Virtuoso 7.2.5; newer
     releases call it ``SPARQL_SELECT_FED``.
     """
-    import shutil
-
-    virtuoso, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
-    if virtuoso is None or isql is None:
-        raise FileNotFoundError("virtuoso-t / isql-vt not installed (apt-get install virtuoso-opensource-7-bin)")
-    db = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=workdir))
-    sql, http = free_port(), free_port()
-    ini = db / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(db=db, sql=sql, http=http, fixtures=FIXTURES))
-    log_path = db / "console.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [virtuoso, "+configfile", str(ini), "+foreground"], cwd=db, stdout=log, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{http}"
-    proc = _wait(Process("virtuoso", base, base + "/sparql", process, log_path), base + "/sparql?query=ASK%7B%7D")
-    statements = ['GRANT SPARQL_SPONGE TO "SPARQL";']
-    statements += [f"DB.DBA.TTLP(file_to_string('{path}'), '', 'urn:mscpo:fixture:{path.stem}');" for path in data]
-    for statement in statements:
-        done = subprocess.run(
-            [isql, f"127.0.0.1:{sql}", "dba", "dba", f"exec={statement}"], capture_output=True, text=True
-        )
-        if done.returncode != 0 or "Error" in done.stdout + done.stderr:
-            proc.stop()
-            raise RuntimeError(f"virtuoso setup failed on {statement}: {done.stdout}{done.stderr}")
-    return proc
+    setup = ['GRANT SPARQL_SPONGE TO "SPARQL";']
+    setup += [f"DB.DBA.TTLP(file_to_string('{path}'), '', 'urn:mscpo:fixture:{path.stem}');" for path in data]
+    server = virtuoso_process.start_virtuoso(workdir, setup=setup, dirs=[FIXTURES])
+    return Process("virtuoso", server.base, server.endpoint, server.process, server.db / "console.log")
 
 
 JENA_DEPENDENCIES = (

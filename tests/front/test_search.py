@@ -93,7 +93,8 @@ def test_search_box_on_every_page(client) -> None:
 
 def test_index_follows_a_write() -> None:
     """The cached catalog is rebuilt at the next search once the store's version changes."""
-    from mscpo import dataset, paths
+    from mscpo import paths
+    from mscpo.store import dataset
     from mscpo.web.catalog import CatalogCache
 
     store_backend, _ = dataset.build(dataset.Sources.from_root(paths.project_root()))

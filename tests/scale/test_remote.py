@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from mscpo.remote import difference_update, push_files
+from mscpo.store.push import push_files
+from mscpo.store.remote import difference_update
 
+from tests.scale.answers import canonical_rows, embedded_answers, endpoint_rows
 from tests.scale.scale_support import (
     AUTH,
     BAD_FINDING,
@@ -59,7 +61,7 @@ def test_push_files_then_query_through_the_endpoint(
     first, second = tmp_path / "a.ttl", tmp_path / "b.nt"
     first.write_text("<urn:test:s> <urn:test:p> 'one' .\n")
     second.write_text('<urn:test:s> <urn:test:p> "two" .\n')
-    assert push_files([first, second], remote_store.base + "/store", PUSHED, replace=True) == 2
+    assert push_files([first, second], remote_store.base + "/store", PUSHED, replace=True) == {PUSHED: 2}
     rows = select(remote_server.endpoint, f"SELECT ?o WHERE {{ GRAPH <{PUSHED}> {{ ?s ?p ?o }} }} ORDER BY ?o")
     assert rows == [{"o": "one"}, {"o": "two"}]
     turtle = requests.get(
@@ -105,3 +107,35 @@ def test_difference_update_replaces_graphs_whose_change_has_blank_nodes() -> Non
     text = difference_update([plain], [kept], after)
     assert "DROP SILENT GRAPH <urn:g>" in text
     assert 'DELETE DATA {\nGRAPH <urn:h> {\n<urn:s> <urn:p> "1" .' in text
+
+
+def test_competency_questions_match_the_embedded_store(remote_server: Server, home: Path) -> None:
+    """On Oxigraph server behind mscpo, every competency question answers exactly as on the embedded store."""
+    for name, rows in embedded_answers(home).items():
+        assert canonical_rows(endpoint_rows(remote_server.endpoint, home / "examples" / "queries" / name)) == rows, name
+
+
+def test_restart_never_changes_stored_data(
+    remote_server: Server, remote_store: Server, home: Path, tmp_path: Path
+) -> None:
+    """A second ``mscpo serve`` on the same remote store (its knowledge graph changed meanwhile) writes nothing;
+    ``--replace-packaged true`` is the explicit way to put the packaged graphs back."""
+    query = remote_store.base + "/query"
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<urn:test:mine> <urn:test:p> 'kept' .\n")
+    push_files([extra], remote_store.base + "/store", KG)
+    before = store_state(query)
+    base = remote_store.base
+    args = ["--backend", "sparql", "--query-endpoint", base + "/query", "--gsp-endpoint", base + "/store"]
+    again = start_mscpo(home, args, tmp_path / "again.log", token=None)
+    try:
+        assert store_state(query) == before
+        assert "kept as stored" in again.log() and "absent: added" not in again.log()
+    finally:
+        again.stop()
+    replacing = start_mscpo(home, [*args, "--replace-packaged", "true"], tmp_path / "replace.log", token=None)
+    try:
+        rows = select(query, f"SELECT ?o WHERE {{ GRAPH <{KG}> {{ <urn:test:mine> ?p ?o }} }}")
+        assert rows == [] and "replaced with the packaged" in replacing.log()
+    finally:
+        replacing.stop()

@@ -23,6 +23,7 @@ from rdflib import Graph
 from mscpo import paths, prefixes
 from mscpo.errors import InputError
 from mscpo.release.sources import Finding, Sources, load_sources, parse_file
+from mscpo.store.formats import is_rdf_file
 
 QC_DIR = Path(__file__).resolve().parent / "qc"
 DEFAULT_PROFILE = QC_DIR / "profile.txt"
@@ -204,10 +205,10 @@ def check_release_files(ontology_dir: Path) -> list[tuple[str, str]]:
 
 
 def data_files(directory: Path) -> list[Path]:
-    """Every RDF file under ``data/`` (Turtle, N-Triples, RDF/XML, JSON-LD, TriG)."""
+    """Every RDF file under ``data/`` (any syntax of the one format table, TriG included)."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".ttl", ".nt", ".owl", ".rdf", ".jsonld"))
+    return sorted(p for p in directory.rglob("*") if is_rdf_file(p))
 
 
 def run_qc(

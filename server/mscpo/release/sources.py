@@ -14,15 +14,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
+from mscpo.store.formats import RDFLIB_EXTENSIONS
+
 CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
-_FORMATS = {
-    ".ttl": "turtle",
-    ".owl": "xml",
-    ".rdf": "xml",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-    ".trig": "trig",
-}
+_FORMATS = RDFLIB_EXTENSIONS  # the one file-format table (mscpo.store.formats)
 
 
 @dataclass(frozen=True, order=True)

@@ -25,9 +25,9 @@ from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from mscpo.dataset import Backend
 from mscpo.sparql import negotiation
 from mscpo.sparql.guard import Inspection
+from mscpo.store.backend import Backend
 
 T = TypeVar("T")
 

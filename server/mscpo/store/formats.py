@@ -1,4 +1,5 @@
-"""Which RDF syntax a file is in, and a reader that decompresses gzip and reports how far it has got.
+"""THE table of RDF file formats (every reader of files uses it), and a reader that decompresses gzip and
+reports how far it has got.
 
 Why a reader of our own instead of handing the path to pyoxigraph: it lets one code path handle ``.gz``
 files and feeds the progress display (bytes of the file on disk read so far, lines of RDF seen) without a
@@ -46,6 +47,26 @@ FORMAT_NAMES: dict[str, pyoxigraph.RdfFormat] = {
     "json-ld": pyoxigraph.RdfFormat.JSON_LD,
 }
 
+# Media types a guarded Graph Store upload may use (triple syntaxes only: an upload names its graph).
+UPLOAD_MEDIA_TYPES: dict[str, pyoxigraph.RdfFormat] = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/x-turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+
+# rdflib's parser names, for the readers that build rdflib graphs (QC, release).
+RDFLIB_NAMES: dict[pyoxigraph.RdfFormat, str] = {
+    pyoxigraph.RdfFormat.TURTLE: "turtle",
+    pyoxigraph.RdfFormat.N_TRIPLES: "nt",
+    pyoxigraph.RdfFormat.N_QUADS: "nquads",
+    pyoxigraph.RdfFormat.TRIG: "trig",
+    pyoxigraph.RdfFormat.RDF_XML: "xml",
+    pyoxigraph.RdfFormat.JSON_LD: "json-ld",
+}
+RDFLIB_EXTENSIONS: dict[str, str] = {ext: RDFLIB_NAMES[fmt] for ext, fmt in EXTENSIONS.items()}
+
 GZIP_MAGIC = b"\x1f\x8b"
 SUPPORTED = (
     "Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig), RDF/XML (.rdf/.owl/.xml), JSON-LD (.jsonld)"
@@ -71,6 +92,26 @@ def parse_format_name(name: str) -> pyoxigraph.RdfFormat:
     if found is None:
         raise InputError(f"unknown RDF format {name!r}", hint=f"use one of: {SUPPORTED}")
     return found
+
+
+def rdf_format(path: Path) -> pyoxigraph.RdfFormat | None:
+    """The syntax a file name tells (no ``.gz`` handling: for files parsed by path), or None."""
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def is_rdf_file(path: Path) -> bool:
+    return path.is_file() and rdf_format(path) is not None
+
+
+def media_type(path: Path) -> str:
+    """The media type to send a (possibly ``.gz``) file with; InputError when the name tells no syntax."""
+    name = path.name.lower().removesuffix(".gz")
+    found = EXTENSIONS.get(Path(name).suffix)
+    if found is None:
+        raise InputError(
+            f"cannot tell the syntax of {path}", hint=f"name the file with a known extension; supported: {SUPPORTED}"
+        )
+    return found.media_type
 
 
 def _is_gzip(path: Path) -> bool:

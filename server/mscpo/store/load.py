@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pyoxigraph
 
-from mscpo import paths, remote
+from mscpo import paths
 from mscpo.config import without_credentials
 from mscpo.errors import InputError
-from mscpo.store import staging
+from mscpo.store import push, staging
 from mscpo.store.formats import (
     SUPPORTED,
     CountingReader,
@@ -81,6 +81,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "http://localhost:7878/store for oxigraph serve",
     )
     parser.add_argument(
+        "--query-endpoint",
+        metavar="URL",
+        help="query endpoint of the remote store, where the load is verified (default: derived from "
+        "--gsp-endpoint for Oxigraph /store, Virtuoso /sparql-graph-crud[-auth] and Fuseki /data)",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="with --backend sparql: replace the target graphs (HTTP PUT) instead of adding to them",
+    )
+    parser.add_argument(
         "--graph",
         default=DEFAULT_GRAPH,
         metavar="IRI",
@@ -108,8 +119,19 @@ def run(args: argparse.Namespace) -> int:
     if args.backend == "sparql":
         if not args.gsp_endpoint:
             raise InputError("--backend sparql needs --gsp-endpoint URL", hint="name the remote Graph Store endpoint")
-        sent = push_to_remote(args.files, args.gsp_endpoint, args.graph, rdf_format=rdf_format, base_iri=args.base)
-        print(f"pushed {sent} file(s) to {without_credentials(args.gsp_endpoint)}")
+        held = push_to_remote(
+            args.files,
+            args.gsp_endpoint,
+            args.graph,
+            rdf_format=rdf_format,
+            base_iri=args.base,
+            query_endpoint=args.query_endpoint,
+            replace=args.replace,
+        )
+        where = without_credentials(args.gsp_endpoint)
+        print(f"pushed {len(args.files)} file(s) to {where}, verified: the remote store now holds")
+        for graph, count in held.items():
+            print(f"  {graph}: {count:,} triples")
         return 0
     if args.store is None:
         raise InputError("--store DIR is required", hint="name the store directory, or use --backend sparql")
@@ -138,12 +160,11 @@ def push_to_remote(
     *,
     rdf_format: pyoxigraph.RdfFormat | None = None,
     base_iri: str | None = None,
-) -> int:
-    """Parses every file locally first (positioned errors, nothing sent on any error), then pushes them.
-
-    Each file is one Graph Store Protocol request, i.e. one transaction on the remote store; the local parse
-    makes a syntax error stop the push before anything is sent.
-    """
+    query_endpoint: str | None = None,
+    replace: bool = False,
+) -> dict[str, int]:
+    """Parses every file locally first (positioned errors, nothing sent on any error), then pushes and verifies
+    them (:func:`mscpo.store.push.push_files`); returns the triples each graph pushed to now holds."""
     _graph_node(graph)
     sources = [inspect(Path(file), rdf_format) for file in files]
     for source in sources:
@@ -157,7 +178,15 @@ def push_to_remote(
             raise _read_error(source, exc) from exc
         finally:
             reader.close()
-    return remote.push_files([source.path for source in sources], gsp_endpoint, graph)
+    return push.push_files(
+        [source.path for source in sources],
+        gsp_endpoint,
+        graph,
+        query_endpoint=query_endpoint,
+        replace=replace,
+        rdf_format=rdf_format,
+        base_iri=base_iri,
+    )
 
 
 def load_files(

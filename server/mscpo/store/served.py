@@ -45,9 +45,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from mscpo import dataset
 from mscpo.errors import InputError
-from mscpo.store import staging
+from mscpo.store import dataset, staging
 
 log = logging.getLogger("mscpo.store")
 
@@ -122,11 +121,18 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def next_version(path: Path, change: Callable[[ox.Store], bytes | None], sources_version: str) -> None:
+def next_version(
+    path: Path,
+    change: Callable[[ox.Store], bytes | None],
+    sources_version: str,
+    counts: Callable[[], dict[str, int] | None] = lambda: None,
+) -> None:
     """Builds the next version of the store in a copy, changes it, and swaps it in; the caller holds the lock.
 
     ``change`` may return a new snapshot of the packaged knowledge-graph triples (else the current one is
-    kept). On any error (or a kill) before the swap the store directory is exactly as before.
+    kept); ``counts``, called after it, may give the triples per graph of the new version (else they are
+    counted, a scan of the whole store). On any error (or a kill) before the swap the store directory is
+    exactly as before.
     """
     copy_path = staging.staging_path(path)
     staging.recover(path)
@@ -140,7 +146,7 @@ def next_version(path: Path, change: Callable[[ox.Store], bytes | None], sources
         copy = ox.Store(str(copy_path))
     try:
         packaged = change(copy) or packaged
-        graphs = dataset.OxigraphBackend(copy, "").graph_triples()
+        graphs = counts() or dataset.OxigraphBackend(copy, "").graph_triples()
         copy.flush()
     except BaseException:
         del copy
@@ -255,21 +261,40 @@ def _prepare_here(path: Path, root: Path, mode: str) -> None:
 
 
 def _apply_here(path: Path, removed: Path, added: Path) -> None:
+    marker = read_marker(path)
+    known = marker.get("graphs")
+    graphs = {str(g): int(n) for g, n in known.items()} if isinstance(known, dict) else None
+
+    def count(quad: ox.Quad, step: int) -> None:
+        if graphs is not None and isinstance(quad.graph_name, ox.NamedNode):
+            graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + step
+
     def change(store: ox.Store) -> None:
         for quad in ox.parse(path=str(removed), format=ox.RdfFormat.N_QUADS):
-            store.remove(quad)
-        store.extend(ox.parse(path=str(added), format=ox.RdfFormat.N_QUADS))
+            if quad in store:
+                count(quad, -1)
+                store.remove(quad)
+        for quad in ox.parse(path=str(added), format=ox.RdfFormat.N_QUADS):
+            if quad not in store:
+                count(quad, +1)
+                store.add(quad)
 
-    next_version(path, change, str(read_marker(path).get("sources", "")))
+    # the counts follow from the previous version's and the change: no scan of the whole store per write
+    next_version(path, change, str(marker.get("sources", "")), lambda: graphs)
 
 
 class DiskBackend:
     """A served on-disk store: one read-only handle per worker process, reopened after every swap."""
 
     exact_version = True  # the version is the identity of the directory holding the data
+    shared = True  # every worker reads the one directory, reopened after each swap
+    writable = True
+    remote = False
+    kind = "oxigraph-disk"
 
     def __init__(self, path: Path) -> None:
         self.path = path.expanduser().resolve()
+        self.location = str(self.path)
         self._store: ox.Store | None = None
         self._descriptor = -1
         self._key: tuple[int, tuple[int, int, str]] | None = None
@@ -314,12 +339,21 @@ class DiskBackend:
         )
 
     def update(self, text: str) -> None:
-        raise RuntimeError("the served store is changed only through guarded writes (mscpo.writes)")
+        raise RuntimeError("the served store is changed only through guarded writes (mscpo.store.writes)")
 
     def graph_triples(self) -> dict[str, int]:
-        return dataset.OxigraphBackend(self.current(), self._version).graph_triples()
+        """The counts the marker recorded for this version (no scan), when the marker is this version's."""
+        store = self.current()
+        pinned = Path(f"/proc/self/fd/{self._descriptor}")
+        marker = read_marker(pinned)
+        graphs = marker.get("graphs")
+        if isinstance(graphs, dict) and marker.get("fingerprint") == fingerprint(pinned):
+            counts = {g: 0 for g in dataset.GRAPH_ORDER}
+            counts.update({str(g): int(n) for g, n in graphs.items()})
+            return counts
+        return dataset.OxigraphBackend(store, self._version).graph_triples()
 
-    # What mscpo.writes needs: a lock, an in-memory snapshot, and an atomic commit.
+    # What mscpo.store.writes needs: a lock, an in-memory snapshot, and an atomic commit.
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -336,8 +370,11 @@ class DiskBackend:
         copy.bulk_extend(ox.Store.read_only(str(self.path)).quads_for_pattern(None, None, None, None))
         return copy
 
-    def commit(self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> None:
-        """Applies the change to a copy and swaps it in (in a child process); the caller holds the lock."""
+    def commit(
+        self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store, fresh_blank_nodes: bool = False
+    ) -> None:
+        """Applies the change to a copy and swaps it in (in a child process); the caller holds the lock. Blank
+        nodes keep their identity on disk, so ``after`` and ``fresh_blank_nodes`` are not needed here."""
         with tempfile.TemporaryDirectory(dir=self.path.parent, prefix=".mscpo-write-") as work:
             removed_file, added_file = Path(work) / "removed.nq", Path(work) / "added.nq"
             ox.serialize(removed, str(removed_file), format=ox.RdfFormat.N_QUADS)

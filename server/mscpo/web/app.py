@@ -13,11 +13,12 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from mscpo import dataset, paths, remote, writes
+from mscpo import paths
 from mscpo.config import Settings
 from mscpo.errors import InputError
 from mscpo.sparql import negotiation
-from mscpo.store import served
+from mscpo.store import dataset, writes
+from mscpo.store.opening import open_backend
 from mscpo.web import entities, pages
 from mscpo.web.browse import blueprint as browse_pages
 from mscpo.web.catalog import CatalogCache
@@ -66,17 +67,17 @@ def create_app(
         dataset.log_report(report, log)
     if report is None:
         report = dataset.LoadReport(graph_triples=backend.graph_triples())
-    if isinstance(backend, remote.RemoteSparqlBackend):
+    if not backend.exact_version:
         config = replace(config, cache_entries=0)  # other writers may change it: never serve a stale answer
     gate = None
     if config.writes_enabled:
-        if not isinstance(backend, served.DiskBackend | remote.RemoteSparqlBackend):
+        if not (backend.shared and backend.writable):
             raise InputError(
                 "writes need a store that every worker shares",
                 hint="serve an on-disk store (--store DIR) or a remote one (--backend sparql)",
             )
         writes.shapes_graph()  # parsed once in the master, shared by every worker
-        gate = writes.Gate(backend)
+        gate = writes.Gate(backend)  # type: ignore[arg-type]  # writable: offers the write methods
         log.info("writes enabled: SPARQL Update at /sparql and the Graph Store Protocol at /store, validated")
     metrics = Metrics(report.graph_triples, backend)
     examples = load_examples(root / "examples" / "queries")
@@ -121,26 +122,5 @@ def create_app(
     app.wsgi_app = SparqlEndpoint(  # type: ignore[method-assign]
         config, backend, metrics, report.graph_triples, app.wsgi_app, gate, federation
     )
-    if isinstance(backend, served.DiskBackend):
-        backend.release()  # each forked worker opens its own read-only handle
+    backend.release()  # each forked worker opens its own handles
     return app
-
-
-def open_backend(config: Settings, sources: dataset.Sources) -> tuple[dataset.Backend, dataset.LoadReport]:
-    """The store the settings name: remote SPARQL, on-disk (prepared), or in memory from the project files."""
-    if config.backend == "sparql":
-        backend = remote.RemoteSparqlBackend(
-            config.query_endpoint, config.update_endpoint, config.gsp_endpoint, config.remote_timeout
-        )
-        try:
-            remote.ensure_packaged(backend, sources)
-            return backend, dataset.LoadReport(graph_triples=backend.graph_triples())
-        except (OSError, SyntaxError) as exc:
-            raise InputError(
-                f"the remote store cannot be used: {exc}",
-                hint="check --query-endpoint (and that the store answers SPARQL 1.1 queries from this host)",
-            ) from None
-    if config.store:
-        report = served.prepare(Path(config.store), sources)
-        return served.DiskBackend(Path(config.store)), report
-    return dataset.build(sources)

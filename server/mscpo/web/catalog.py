@@ -16,7 +16,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from mscpo.dataset import Backend
+from mscpo.store.backend import Backend
 from mscpo.web.namespaces import OBO, PREFIXES, curie
 
 log = logging.getLogger("mscpo.web")

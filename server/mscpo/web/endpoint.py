@@ -3,7 +3,7 @@ execution under a deadline → response. Kept outside Flask because framework re
 lookup query itself; everything else (pages, entity pages, /health) stays in Flask.
 
 With a write gate (a write token and a shared store), SPARQL Update at /sparql and the Graph Store Protocol at
-/store go through :mod:`mscpo.writes`: token, staging, validation, atomic commit.
+/store go through :mod:`mscpo.store.writes`: token, staging, validation, atomic commit.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from mscpo import writes, xml_safety
+from mscpo import xml_safety
 from mscpo.config import Settings
-from mscpo.dataset import Backend
 from mscpo.errors import InputError
 from mscpo.federation import (
     FederationError,
@@ -30,6 +29,8 @@ from mscpo.federation import (
     resolve_service_clauses,
 )
 from mscpo.sparql import description, execute, guard, negotiation, protocol
+from mscpo.store import writes
+from mscpo.store.backend import Backend
 from mscpo.validation import formatters
 from mscpo.web import admission
 from mscpo.web.metrics import Metrics

@@ -17,8 +17,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from mscpo import prefixes
-from mscpo.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mscpo.sparql import negotiation
+from mscpo.store.backend import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mscpo.web import app as web_app
 from mscpo.web import rdfviews
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from mscpo.dataset import Backend
+from mscpo.store.backend import Backend
 from mscpo.web.namespaces import PREFIXES, curie, expand
 
 MSCPO = PREFIXES["MSCPO"]

@@ -53,15 +53,8 @@ def health() -> Response:
 
 
 def store_summary(app_state: web_app.AppState) -> dict[str, str]:
-    from mscpo import remote
-    from mscpo.store import served
-
     backend = app_state.backend
-    if isinstance(backend, served.DiskBackend):
-        return {"kind": "oxigraph-disk", "location": str(backend.path)}
-    if isinstance(backend, remote.RemoteSparqlBackend):
-        return {"kind": "remote-sparql", "location": app_state.settings.query_endpoint}
-    return {"kind": "oxigraph-memory", "location": str(app_state.root)}
+    return {"kind": backend.kind, "location": backend.location or str(app_state.root)}
 
 
 @blueprint.route("/metrics", methods=["GET"])

@@ -14,7 +14,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from mscpo import config, paths, remote
+from mscpo import config, paths
 from mscpo.web import admission, outbound
 from mscpo.web.app import create_app
 from mscpo.web.endpoint import SparqlEndpoint
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if (
         isinstance(endpoint, SparqlEndpoint)
         and not endpoint.federation.enabled
-        and not isinstance(endpoint.backend, remote.RemoteSparqlBackend)
+        and not endpoint.backend.remote
     ):
         options["post_fork"] = _no_outbound
     _Gunicorn(app, options).run()

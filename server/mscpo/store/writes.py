@@ -8,9 +8,9 @@ the report of the new results) → the inferred graph is recomputed → the diff
 in one atomic step (a directory swap on disk, one SPARQL Update request on a remote store).
 
 Writes go through a backend that offers ``write_lock()``, ``snapshot()`` and ``commit(removed, added, after)``
-(:class:`mscpo.store.served.DiskBackend`, :class:`mscpo.remote.RemoteSparqlBackend`). The whole data is held
-in memory during a write, so guarded writes suit curation-sized stores (up to a few million triples); bulk
-data goes through ``mscpo validate`` and ``mscpo load``.
+(``writable``: :class:`mscpo.store.served.DiskBackend`, :class:`mscpo.store.remote.RemoteSparqlBackend`).
+The whole data is held in memory during a write, so guarded writes suit curation-sized stores (up to a few
+million triples); bulk data goes through ``mscpo validate`` and ``mscpo load``.
 """
 
 from __future__ import annotations
@@ -19,25 +19,20 @@ import functools
 import hmac
 from collections import Counter
 from dataclasses import dataclass
-from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from mscpo.dataset import IMPORTS_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, infer_closure
 from mscpo.sparql import guard
+from mscpo.store import scope
+from mscpo.store.backend import IMPORTS_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, WritableBackend, ask
+from mscpo.store.dataset import infer_closure
+from mscpo.store.formats import UPLOAD_MEDIA_TYPES
 from mscpo.validation.engine import default_shapes, load_shapes, validate_store
 from mscpo.validation.report import Report, Result
 
 PROTECTED_GRAPHS = frozenset({ONTOLOGY_GRAPH, IMPORTS_GRAPH, INFERRED_GRAPH})
 REFUSED_UPDATE_WORDS = frozenset({"LOAD", "SERVICE"})
-UPLOAD_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
 
 
 class WriteError(Exception):
@@ -81,19 +76,6 @@ class WriteOutcome:
     created: bool = False
 
 
-class WritableBackend(Protocol):
-    """What a store must offer to take guarded writes."""
-
-    @property
-    def version(self) -> str: ...
-
-    def write_lock(self): ...  # a context manager held for the whole write
-
-    def snapshot(self) -> ox.Store: ...
-
-    def commit(self, removed: list[ox.Quad], added: list[ox.Quad], after: ox.Store) -> None: ...
-
-
 def check_token(configured: str, authorization: str | None) -> None:
     """401 without credentials, 403 with wrong ones; ``hmac.compare_digest`` so timing reveals nothing."""
     if not configured:
@@ -107,23 +89,27 @@ def check_token(configured: str, authorization: str | None) -> None:
 
 def upload_format(content_type: str) -> ox.RdfFormat:
     media = content_type.split(";")[0].strip().lower()
-    if media not in UPLOAD_FORMATS:
+    if media not in UPLOAD_MEDIA_TYPES:
         raise WriteError(415, f"send the graph as Turtle, N-Triples or RDF/XML, not {media or 'an unnamed media type'}")
-    return UPLOAD_FORMATS[media]
+    return UPLOAD_MEDIA_TYPES[media]
 
 
 def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
+def check_update(text: str) -> None:
+    words = {t.text.upper() for t in guard.tokenize(text) if t.kind == "word"}
+    refused = sorted(words & REFUSED_UPDATE_WORDS)
+    if refused:
+        raise WriteError(403, f"{', '.join(refused)} is refused: this server never fetches data")
+
+
 def apply(store: ox.Store, op: WriteOp) -> None:
     """Applies the operation to ``store`` (a staging copy); raises :class:`WriteError` for a bad one."""
     node = _graph_node(op.graph)
     if op.kind == "update":
-        words = {t.text.upper() for t in guard.tokenize(op.text) if t.kind == "word"}
-        refused = sorted(words & REFUSED_UPDATE_WORDS)
-        if refused:
-            raise WriteError(403, f"{', '.join(refused)} is refused: this server never fetches data")
+        check_update(op.text)
         try:
             store.update(op.text, base_iri=op.base_iri)
         except SyntaxError as exc:
@@ -203,22 +189,26 @@ class Gate:
         """Stages, validates and commits ``op``: WriteError / WriteRejected (nothing changed), OSError from the
         store (nothing changed), or what was committed."""
         with self.backend.write_lock():
+            if op.kind == "update":
+                check_update(op.text)
+            try:
+                change = scope.delta(self.backend, op)
+            except SyntaxError as exc:
+                raise WriteError(400, f"SPARQL Update syntax error: {exc}") from None
+            except ValueError as exc:
+                raise WriteError(400, f"the graph does not parse: {exc}") from None
+            if change is not None:
+                return self._scoped(op, change)
             version = self.backend.version
             before = self.backend.snapshot()
             after = _copy(before)
             apply(after, op)
             before_quads, after_quads = set(before), set(after)
             touched = {q.graph_name for q in before_quads ^ after_quads}
-            protected = sorted(g.value for g in touched if isinstance(g, ox.NamedNode) and g.value in PROTECTED_GRAPHS)
-            if protected:
-                raise WriteError(
-                    403,
-                    f"the graph(s) {', '.join(protected)} are curated as files (ontology/) or computed; "
-                    "write to the knowledge graph or your own graphs",
-                )
+            _refuse_protected(touched)
             if not touched:
                 return WriteOutcome(0, 0)
-            cached = self._reports.get(version) if getattr(self.backend, "exact_version", False) else None
+            cached = self._reports.get(version) if self.backend.exact_version else None
             before_report = cached or validate(before)
             after_report = validate(after)
             added_results = new_results(before_report, after_report)
@@ -232,3 +222,47 @@ class Gate:
             self.backend.commit(removed, added, after)
             self._reports = {self.backend.version: after_report}
             return WriteOutcome(len(added), len(removed), created)
+
+    def _scoped(self, op: WriteOp, change: scope.Delta) -> WriteOutcome:
+        """Validates only what the change can affect (:mod:`mscpo.store.scope`) and commits the change with
+        the inferred types it implies; the caller holds the write lock."""
+        _refuse_protected(change.graphs())
+        if op.kind == "delete" and not change.removed:
+            raise WriteError(404, f"no graph {op.graph} in the store")
+        target = _graph_node(op.graph)
+        created = op.kind in ("put", "post") and not ask(
+            self.backend, f"ASK {{ GRAPH {target} {{ ?s ?p ?o }} }}"
+        )
+        if not change.added and not change.removed:
+            return WriteOutcome(0, 0, created and op.kind == "put")
+        before_view, typed = scope.neighbourhood(
+            self.backend, change, scope_predicates(), from_objects=scope.walks_inverse(shapes_graph())
+        )
+        after_view = scope.apply_to_view(before_view, change)
+        added_results = new_results(validate(before_view), validate(after_view))
+        if added_results.counts()["Violation"]:
+            raise WriteRejected(added_results)
+        inferred = scope.inferred_delta(self.backend, after_view, typed)
+        removed = [*change.removed, *inferred.removed]
+        added = [*change.added, *inferred.added]
+        after = ox.Store()  # the new content of a graph whose removed triples have blank nodes (replaced whole)
+        if op.graph is not None and any(scope.has_blank(q) for q in change.removed):
+            after.bulk_extend((scope.graph_content(self.backend, op.graph) - change.removed) | change.added)
+        self.backend.commit(removed, added, after, fresh_blank_nodes=True)
+        self._reports = {}
+        return WriteOutcome(len(added), len(removed), created)
+
+
+@functools.lru_cache(maxsize=1)
+def scope_predicates() -> set[str]:
+    return scope.shape_predicates(shapes_graph())
+
+
+def _refuse_protected(graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> None:
+    protected = sorted(g.value for g in graphs if isinstance(g, ox.NamedNode) and g.value in PROTECTED_GRAPHS)
+    if protected:
+        raise WriteError(
+            403,
+            f"the graph(s) {', '.join(protected)} are curated as files (ontology/) or computed; "
+            "write to the knowledge graph or your own graphs",
+        )

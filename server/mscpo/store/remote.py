@@ -1,9 +1,9 @@
 """A remote SPARQL 1.1 store (Virtuoso, GraphDB, Fuseki, QLever, Neptune, Oxigraph server …) behind the
-``Backend`` seam, and pushing files to one through the Graph Store Protocol.
+``Backend`` seam (pushing files to one is :mod:`mscpo.store.push`).
 
 Answers are fetched in one exchange format (SPARQL results JSON, N-Triples) and re-parsed with pyoxigraph, so
 the endpoint serializes and negotiates exactly as over the embedded store. Every call has a connect and a read
-timeout. Guarded writes (``mscpo.writes``) take a snapshot of the remote named graphs, validate, and commit the
+timeout. Guarded writes (``mscpo.store.writes``) take a snapshot of the remote named graphs, validate, and commit the
 difference as one SPARQL Update request, which the store runs as one transaction (Oxigraph, Fuseki, GraphDB
 and RDF4J do; check yours). Writers through this server are serialized by a lock file on this machine;
 writers that bypass it also bypass validation.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gzip
 import hashlib
 import logging
 import tempfile
@@ -24,29 +23,26 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
-from mscpo import dataset
 from mscpo.config import without_credentials
 from mscpo.errors import InputError
+from mscpo.store import dialects
+from mscpo.store.backend import COUNT_PER_GRAPH, QueryResult, counts_from
 
 log = logging.getLogger("mscpo.remote")
 
 CONNECT_TIMEOUT = 5.0
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
-PUSH_TYPES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".owl": "application/rdf+xml",
-    ".rdf": "application/rdf+xml",
-    ".xml": "application/rdf+xml",
-    ".nq": "application/n-quads",
-    ".trig": "application/trig",
-}
-QUAD_TYPES = {"application/n-quads", "application/trig"}
 GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
 
 
 class RemoteSparqlBackend:
     """Queries, counts and guarded writes over a remote store's SPARQL 1.1 and Graph Store endpoints."""
+
+    exact_version = False  # other workers and hosts change it too: never cache, always re-validate
+    shared = True
+    writable = True
+    remote = True
+    kind = "remote-sparql"
 
     def __init__(
         self,
@@ -55,11 +51,11 @@ class RemoteSparqlBackend:
         gsp_endpoint: str = "",
         timeout: float = 60.0,
     ) -> None:
-        self.query_endpoint = query_endpoint
-        self.update_endpoint = update_endpoint
-        self.gsp_endpoint = gsp_endpoint
+        self.session, (self.query_endpoint, self.update_endpoint, self.gsp_endpoint) = session_for(
+            query_endpoint, update_endpoint, gsp_endpoint
+        )
         self.timeout = timeout
-        self.session = requests.Session()
+        self.location = without_credentials(self.query_endpoint)
         self._writes = 0
 
     @property
@@ -81,7 +77,7 @@ class RemoteSparqlBackend:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> QueryResult:
         """Runs the query remotely; a 400 from the store becomes a SyntaxError, anything else an OSError."""
         if base_iri:
             text = f"BASE <{base_iri}> {text}"  # same line: error positions keep their line numbers
@@ -97,7 +93,8 @@ class RemoteSparqlBackend:
         if media in GRAPH_FORMATS:
             return _as_query_triples(response.content, GRAPH_FORMATS[media])
         if media in ("application/sparql-results+json", "application/json"):
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            body = dialects.normalize_json_results(response.content, dialects.query_form(text))
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         raise OSError(f"the remote store answered in an unexpected format: {media or 'none'}")
 
     def update(self, text: str) -> None:
@@ -115,15 +112,19 @@ class RemoteSparqlBackend:
 
     def graph_triples(self) -> dict[str, int]:
         """Triples per named graph by one COUNT query (for /health, /metrics and VoID)."""
-        counts = {g: 0 for g in dataset.GRAPH_ORDER}
-        rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        rows = self.query(COUNT_PER_GRAPH)
         assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
-            if isinstance(row["g"], ox.NamedNode):
-                counts[row["g"].value] = int(row["n"].value)
-        return counts
+        return counts_from(rows)
 
-    # What mscpo.writes needs: a lock, an in-memory snapshot, and an atomic commit.
+    def release(self) -> None:
+        """Each forked worker gets its own connection pool (and Digest nonce)."""
+        auth = self.session.auth
+        self.session.close()
+        self.session = requests.Session()
+        if isinstance(auth, dialects.ChallengeAuth):
+            self.session.auth = dialects.ChallengeAuth(auth.username, auth.password)
+
+    # What mscpo.store.writes needs: a lock, an in-memory snapshot, and an atomic commit.
 
     def write_lock(self) -> contextlib.AbstractContextManager[None]:
         return _file_lock(self.update_endpoint or self.query_endpoint)
@@ -136,9 +137,25 @@ class RemoteSparqlBackend:
         store.bulk_extend(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
         return store
 
-    def commit(self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> None:
-        """The difference as one update request; graphs whose change involves blank nodes are replaced whole."""
-        self.update(difference_update(removed, added, after))
+    def commit(
+        self, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store, fresh_blank_nodes: bool = False
+    ) -> None:
+        """The difference as one update request; graphs whose change involves stored blank nodes are replaced
+        whole (``after`` holds their new content)."""
+        self.update(difference_update(removed, added, after, fresh_blank_nodes))
+
+
+def session_for(*urls: str) -> tuple[requests.Session, tuple[str, ...]]:
+    """A session for a remote store's endpoints: credentials taken out of the URLs (never sent before the store
+    asks, then as Digest or Basic, whichever it asks for) and the URLs without them."""
+    session = requests.Session()
+    clean: list[str] = []
+    for url in urls:
+        bare, credentials = dialects.split_credentials(url) if url else (url, None)
+        if credentials is not None and session.auth is None:
+            session.auth = dialects.ChallengeAuth(*credentials)
+        clean.append(bare)
+    return session, tuple(clean)
 
 
 def _as_query_triples(body: bytes, fmt: ox.RdfFormat) -> ox.QueryTriples:
@@ -164,10 +181,13 @@ def _block(quads: Iterable[ox.Quad]) -> str:
     return "\n".join(parts)
 
 
-def difference_update(removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store) -> str:
+def difference_update(
+    removed: Sequence[ox.Quad], added: Sequence[ox.Quad], after: ox.Store, fresh_blank_nodes: bool = False
+) -> str:
     """A SPARQL Update that turns the old state into ``after``: DELETE DATA + INSERT DATA, graph replacement
-    where blank nodes are involved (they cannot be named in DELETE DATA)."""
-    replaced = {q.graph_name for q in [*removed, *added] if _has_blank(q)}
+    where stored blank nodes are involved (they cannot be named in DELETE DATA). With ``fresh_blank_nodes`` the
+    added blank nodes are new ones (``INSERT DATA`` creates them), so only removals force a replacement."""
+    replaced = {q.graph_name for q in [*removed, *([] if fresh_blank_nodes else added)] if _has_blank(q)}
     operations = []
     for graph in sorted(replaced, key=str):
         target = "DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph}"
@@ -202,82 +222,3 @@ def _file_lock(key: str, wait: float = 30.0) -> Iterator[None]:
         yield
     finally:
         handle.close()
-
-
-def _chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        while chunk := handle.read(size):
-            yield chunk
-
-
-def _media_type(path: Path) -> str:
-    suffix = Path(path.stem).suffix if path.suffix == ".gz" else path.suffix
-    if suffix.lower() not in PUSH_TYPES:
-        raise InputError(
-            f"cannot tell the syntax of {path}",
-            hint=f"name the file with one of: {', '.join(sorted(PUSH_TYPES))} (optionally .gz)",
-        )
-    return PUSH_TYPES[suffix.lower()]
-
-
-def push_files(
-    files: Sequence[Path], gsp_endpoint: str, graph: str, *, replace: bool = False, timeout: float = 600.0
-) -> int:
-    """Sends files to a remote store with the Graph Store Protocol; returns the number of files sent.
-
-    Triple files go to ``graph`` (POST adds to it; ``replace`` makes the first one a PUT, which replaces it);
-    N-Quads / TriG keep their own graphs (POST to the store itself, as Oxigraph and Fuseki accept). Each
-    request is one transaction on the remote store; a failure stops the push and names the file.
-    """
-    sent = 0
-    session = requests.Session()
-    for index, path in enumerate(files):
-        path = Path(path)
-        media = _media_type(path)
-        method = "PUT" if replace and index == 0 and media not in QUAD_TYPES else "POST"
-        params = {} if media in QUAD_TYPES else {"graph": graph}
-        try:
-            response = session.request(
-                method,
-                gsp_endpoint,
-                params=params,
-                data=_chunks(path),
-                headers={"Content-Type": media},
-                timeout=(CONNECT_TIMEOUT, timeout),
-            )
-        except requests.RequestException as exc:
-            where = without_credentials(gsp_endpoint)
-            raise InputError(f"{path}: the Graph Store at {where} did not answer ({type(exc).__name__})") from None
-        if response.status_code >= 300:
-            raise InputError(
-                f"{path}: the Graph Store refused it ({response.status_code}): {response.text.strip()[:500]}",
-                hint="files before this one were stored; fix this file and push it and the rest again",
-            )
-        log.info("pushed %s to %s (%s)", path, graph if params else "its own graphs", method)
-        sent += 1
-    return sent
-
-
-def ensure_packaged(backend: RemoteSparqlBackend, sources: dataset.Sources) -> bool:
-    """Pushes the packaged graphs and their inferred closure when the remote store has no ontology graph."""
-    present = backend.query(f"ASK {{ GRAPH <{dataset.ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
-    if bool(present) or not backend.gsp_endpoint:
-        return False
-    local, _report = dataset.build(sources)
-    for graph in dataset.GRAPH_ORDER:
-        body = local.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
-        response = backend.session.put(
-            backend.gsp_endpoint,
-            params={"graph": graph},
-            data=body,
-            headers={"Content-Type": "application/n-triples"},
-            timeout=(CONNECT_TIMEOUT, backend.timeout),
-        )
-        if response.status_code >= 300:
-            raise InputError(
-                f"the remote Graph Store refused the packaged graph {graph} ({response.status_code})",
-                hint="check --gsp-endpoint and that the store accepts writes from this host",
-            )
-    log.info("pushed the packaged graphs to the remote store")
-    return True

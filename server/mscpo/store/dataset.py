@@ -1,8 +1,7 @@
 """Builds the queryable dataset: ontology, imports, knowledge graph and inferred closure as named graphs.
 
-The web layer only talks to a ``Backend`` (query, update, graph counts, data version), so a persistent on-disk
-``pyoxigraph.Store(path)`` or a remote SPARQL store can replace the in-memory one without touching the
-endpoint.
+The packaged sources are found under a project folder (:class:`Sources`), parsed with the one file-format table
+(:mod:`mscpo.store.formats`) and served by any :class:`mscpo.store.backend.Backend`.
 """
 
 from __future__ import annotations
@@ -10,24 +9,30 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
 from mscpo.errors import InputError
-from mscpo.paths import GRAPH_NAMESPACE
-from mscpo.store.formats import EXTENSIONS
+from mscpo.store.backend import (
+    GRAPH_ORDER,
+    IMPORTS_GRAPH,
+    INFERRED_GRAPH,
+    KG_GRAPH,
+    ONTOLOGY_GRAPH,
+    Backend,
+    LoadReport,
+    OxigraphBackend,
+)
+from mscpo.store.formats import rdf_format
 
 log = logging.getLogger("mscpo.dataset")
 
-ONTOLOGY_GRAPH = GRAPH_NAMESPACE + "ontology"
-IMPORTS_GRAPH = GRAPH_NAMESPACE + "imports"
-KG_GRAPH = GRAPH_NAMESPACE + "kg"
-INFERRED_GRAPH = GRAPH_NAMESPACE + "inferred"
-GRAPH_ORDER = (ONTOLOGY_GRAPH, IMPORTS_GRAPH, KG_GRAPH, INFERRED_GRAPH)
+__all__ = [
+    "GRAPH_ORDER", "IMPORTS_GRAPH", "INFERRED_GRAPH", "KG_GRAPH", "ONTOLOGY_GRAPH", "Backend", "LoadReport",
+    "OxigraphBackend", "Sources", "build", "infer_closure", "load_file", "log_report",
+]  # fmt: skip
 
 
 # New subclass links implied by transitivity, and types implied by the subclass hierarchy (class IRIs only).
@@ -61,12 +66,12 @@ class Sources:
         imports_dir = root / "ontology" / "imports"
         data_dir = root / "data"
         imports = (
-            sorted(p for p in imports_dir.glob("*") if p.suffix in EXTENSIONS)
+            sorted(p for p in imports_dir.glob("*") if rdf_format(p) is not None)
             if imports_dir.is_dir()
             else []
         )
         kg = (
-            sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix in EXTENSIONS)
+            sorted(p for p in data_dir.rglob("*") if p.is_file() and rdf_format(p) is not None)
             if data_dir.is_dir()
             else []
         )
@@ -86,87 +91,10 @@ class Sources:
         return digest.hexdigest()[:16]
 
 
-@dataclass
-class LoadReport:
-    """What was loaded, for the start-up log, /health, /metrics and the VoID description."""
-
-    graph_triples: dict[str, int] = field(default_factory=dict)
-    files: dict[str, list[str]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.graph_triples.values())
-
-
-@runtime_checkable
-class Backend(Protocol):
-    """The store seam: what the endpoint needs from any SPARQL-capable store."""
-
-    version: str
-
-    def query(
-        self,
-        text: str,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query; with no dataset given, the default graph is the union of all named graphs."""
-        ...
-
-    def update(self, text: str) -> None:
-        """Run a SPARQL Update (only reached when writes are enabled)."""
-        ...
-
-    def graph_triples(self) -> dict[str, int]:
-        """Triples per named graph, in a stable order."""
-        ...
-
-
-class OxigraphBackend:
-    """A pyoxigraph store (in memory, or on disk when built from a path) behind the Backend seam."""
-
-    def __init__(self, store: ox.Store, version: str) -> None:
-        self.store = store
-        self.version = version
-
-    def query(
-        self,
-        text: str,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        if default_graphs is None and named_graphs is None:
-            return self.store.query(text, use_default_graph_as_union=True, base_iri=base_iri)
-        # Protocol dataset parameters override FROM / FROM NAMED; an absent list keeps the union default.
-        return self.store.query(
-            text,
-            base_iri=base_iri,
-            use_default_graph_as_union=default_graphs is None,
-            default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs is not None else None,
-            named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None,
-        )
-
-    def update(self, text: str) -> None:
-        self.store.update(text)
-        self.version = hashlib.sha256((self.version + text).encode()).hexdigest()[:16]
-
-    def graph_triples(self) -> dict[str, int]:
-        counts = {g: 0 for g in GRAPH_ORDER}
-        counts.update({g.value: 0 for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)})
-        rows = self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        for row in rows:
-            counts[row["g"].value] = int(row["n"].value)
-        return counts
-
-
 def load_file(store: ox.Store, path: Path, graph: str) -> None:
     """Parse one file into a graph; a syntax error becomes an InputError with file and position."""
-    fmt = EXTENSIONS[path.suffix]
+    fmt = rdf_format(path)
+    assert fmt is not None, path
     try:
         store.bulk_load(
             path=str(path), format=fmt, to_graph=ox.NamedNode(graph), base_iri=path.resolve().as_uri()
