@@ -14,9 +14,9 @@ from mscpo import paths
 from rdflib import Graph
 
 from tests.federation.fedkit import arq_rows, jena_classpath, rows_of
+from tests.scale.answers import order_free
 
 QUERIES = sorted(p.name for p in paths.queries_dir().glob("*.rq") if p.name[:2] in {"16", "17", "18", "19", "20"})
-CONCATENATED = {"records": " ", "mediators": "; ", "deliveries": "; "}
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +39,7 @@ def merged(workdir: Path) -> Path:
 
 def normal(row: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """A fedkit row (variable, N-Triples term) with GROUP_CONCAT cells made order-free."""
-    items = []
-    for key, term in row:
-        if key in CONCATENATED and term.startswith('"') and term.endswith('"'):
-            term = "|".join(sorted(term[1:-1].split(CONCATENATED[key])))
-        items.append((key, term))
-    return tuple(items)
+    return tuple((key, order_free(key, term)) for key, term in row)
 
 
 def oxigraph_rows(data: Path, query: str) -> list[tuple[tuple[str, str], ...]]:

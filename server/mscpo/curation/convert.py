@@ -169,7 +169,9 @@ def _publication_triples(row: Row, res: _Resolver, graph: Graph) -> URIRef | Non
     return subject
 
 
-def _object(row: Row, column: Column, value: str, res: _Resolver, publications: dict[str, str]):
+def _object(
+    row: Row, column: Column, value: str, res: _Resolver, publications: dict[str, str]
+) -> URIRef | Literal | None:
     if column.kind is Kind.TERM:
         iri = res.term(row, column, value)
         return URIRef(iri) if iri else None
@@ -293,7 +295,7 @@ def to_rows(findings: Graph, publications: Graph) -> tuple[list[dict[str, str]],
 
 def _fill(
     graph: Graph,
-    subject,
+    subject: Node,
     columns: Sequence[Column],
     cells: dict[str, str],
     skip: set,

@@ -42,7 +42,8 @@ def accepts_gzip(header: str | None) -> bool:
     if not header:
         return False
     accepted = parse_accept_header(header)
-    quality = accepted["gzip"] if "gzip" in accepted else accepted["*"]  # 0 when neither is listed
+    # an explicit gzip entry wins over "*" (werkzeug's quality() would let "*" override "gzip;q=0"); 0 when neither
+    quality = accepted["gzip"] if "gzip" in accepted.values() else accepted["*"]
     return quality > 0
 
 

@@ -41,7 +41,12 @@ def prepare_multiprocess() -> str:
         directory = tempfile.mkdtemp(prefix="mscpo-metrics-")
         os.environ[ENVIRONMENT] = directory
         master = os.getpid()  # forked workers inherit the atexit hook: only the master removes the directory
-        atexit.register(lambda: os.getpid() == master and remove_directory(directory))
+
+        def remove_in_master() -> None:
+            if os.getpid() == master:
+                remove_directory(directory)
+
+        atexit.register(remove_in_master)
     values.ValueClass = values.get_value_class()  # prometheus_client chose its value class at import
     return directory
 

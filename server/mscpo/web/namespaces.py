@@ -1,38 +1,13 @@
 """The project's prefixes as the web layer uses them (serialized RDF, JSON-LD context, CURIEs on pages).
 
-The map is the package-wide ``mscpo.prefixes.PREFIXES`` where it exists; the table below is only the stand-in
-for a checkout without it (to be deleted once that module is merged), so there is one map in use at any time.
+The map is the package-wide ``mscpo.prefixes.PREFIXES``; this module adds only the web layer's CURIE rules.
 """
 
 from __future__ import annotations
 
+from mscpo.prefixes import PREFIXES
+
 OBO = "http://purl.obolibrary.org/obo/"
-
-# prefix -> namespace; when namespaces nest, the longest match wins.
-_STAND_IN: dict[str, str] = {
-    "MSCPO": "https://w3id.org/mscpo/MSCPO_",
-    "kg": "https://w3id.org/mscpo/kg/",
-    "obo": OBO,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "vann": "http://purl.org/vocab/vann/",
-    "uniprot": "http://purl.uniprot.org/uniprot/",
-    "doi": "https://doi.org/",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "void": "http://rdfs.org/ns/void#",
-}
-try:
-    from mscpo.prefixes import PREFIXES as _PACKAGE_PREFIXES  # type: ignore[import-not-found,unused-ignore]
-
-    PREFIXES: dict[str, str] = dict(_PACKAGE_PREFIXES)
-except ImportError:
-    PREFIXES = dict(_STAND_IN)
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 IDENTIFIERS_ORG = "https://identifiers.org/"
 # OBO Foundry ID spaces written as ``CL:0000134`` on pages and in filter URLs.
