@@ -419,8 +419,11 @@ class Evaluator:
         rows = self._query(self._target_sparql(shape))
         return [row["this"] for row in rows]
 
-    def _values_bulk(self, shape: Shape, restriction: str) -> dict[Term, list[Term]]:
-        """Value nodes of every focus node (those matching ``restriction``) of a property shape, by one query."""
+    def _values_bulk(self, shape: Shape, restriction: str, focus: list[Term]) -> dict[Term, list[Term]]:
+        """Value nodes of every focus node (those matching ``restriction``) of a property shape, by one query.
+
+        Literal focus nodes (``sh:targetNode "…"``) are walked instead: pyoxigraph's zero-length paths do not
+        start from a literal, SHACL's do."""
         path = path_to_sparql(shape.path)
         rows = self._query(f"SELECT DISTINCT ?this ?value WHERE {{ {{ {restriction} }} ?this {path} ?value }}")
         values: dict[Term, list[Term]] = {}
@@ -431,6 +434,9 @@ class Evaluator:
                 values[f] = [row[1]]
             else:
                 found.append(row[1])
+        for f in focus:
+            if isinstance(f, ox.Literal):
+                values[f] = self._walk(f, shape.path)  # type: ignore[arg-type]
         return values
 
     def _walk(self, node: Term, path: Path, inverse: bool = False) -> list[Term]:
@@ -553,7 +559,7 @@ class Evaluator:
         assert prop_shape is not None
         if shape.path is None:
             return self._shape_results(prop_shape, focus, restriction)
-        values = self._values_bulk(shape, restriction)
+        values = self._values_bulk(shape, restriction, focus)
         # Nested property shapes run once per (focus, value) occurrence, as in pySHACL: no de-duplication.
         return self._shape_results(prop_shape, [v for f in focus for v in values.get(f, [])], None)
 
@@ -562,7 +568,7 @@ class Evaluator:
         if shape.path is None:
             values = {f: [f] for f in focus}
         elif restriction is not None:
-            values = self._values_bulk(shape, restriction)
+            values = self._values_bulk(shape, restriction, focus)
         else:
             values = {f: self._walk(f, shape.path) for f in focus}
         results = [self._result(shape, f, v, component) for f, v, component in self._violations(shape, focus, values)]
