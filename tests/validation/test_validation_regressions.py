@@ -168,3 +168,22 @@ def test_sh_prefixes_of_the_shapes_file_are_used(tmp_path):
         """ex:a ex:p <http://example.org/other/x> ; rdfs:label "a" .""",
     )
     assert sum(keys.values()) == 1
+
+
+def test_typed_literals_as_written_in_n_triples_and_several_files(tmp_path):
+    """The largest file's native load is used only when no literal would change (checked per format)."""
+    s = tmp_path / "shapes.ttl"
+    s.write_text(
+        PREFIXES
+        + """ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ;
+            sh:property [ sh:path ex:p ; sh:datatype xsd:int ; sh:message "int" ] ."""
+    )
+    big, small = tmp_path / "big.nt", tmp_path / "small.ttl"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    big.write_text(
+        "".join(f'<http://example.org/n{i}> <http://example.org/p> "{i}"^^<{xsd}int> .\n' for i in range(50))
+    )
+    small.write_text(PREFIXES + 'ex:m ex:p "4.0"^^xsd:decimal .')
+    report = validate([big, small], shapes=[s], ontology=[], engine="fast")
+    assert [(r.focus_node, r.value) for r in report.results] == [("<http://example.org/m>", f'"4.0"^^<{xsd}decimal>')]
+    assert report.triples == 51

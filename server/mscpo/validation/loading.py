@@ -186,7 +186,7 @@ def load_into(
 
 def _load_native(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, found: list[bool]) -> None:
     fmt = format_for(path)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) or exact.changes_literals(_parse_keeping_labels(path)):
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) or _changes_literals(path, fmt):
         # Named graphs are merged into ``graph`` (the parser drops graph names); literals the store would
         # change are stored as written. Same blank-node labels as the native load.
         store.bulk_extend(exact.quads(_parse_keeping_labels(path), graph, found))
@@ -200,3 +200,27 @@ def _parse_keeping_labels(path: Path) -> Iterator[ox.Triple]:
     with reading(path):
         for quad in ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri()):
             yield quad.triple
+
+
+# A typed literal in N-Triples is always "…"^^<datatype>: a regular expression finds them all (a match inside
+# a comment only costs the slower load).
+_NT_TYPED = re.compile(rb'"((?:[^"\\\n]|\\.)*)"\^\^<([^>]*)>')
+
+
+def _changes_literals(path: Path, fmt: ox.RdfFormat) -> bool:
+    """Whether the store would change a literal of the file (then it is loaded through Python)."""
+    if fmt != ox.RdfFormat.N_TRIPLES:
+        return exact.changes_literals(_parse_keeping_labels(path))
+    typed: set[tuple[bytes, bytes]] = set()
+    with reading(path), path.open("rb") as stream:
+        rest = b""
+        while chunk := stream.read(1 << 23):
+            head, _, tail = (rest + chunk).rpartition(b"\n")
+            typed.update((m.group(1), m.group(2)) for m in _NT_TYPED.finditer(head))
+            rest = tail
+        typed.update((m.group(1), m.group(2)) for m in _NT_TYPED.finditer(rest))
+    document = b"\n".join(b'<urn:x:s> <urn:x:p> "%s"^^<%s> .' % pair for pair in typed)
+    try:
+        return exact.changes_literals(t.triple for t in ox.parse(input=document, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError:
+        return True  # the Python path reports the error with its position
