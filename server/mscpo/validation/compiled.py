@@ -411,12 +411,11 @@ class Evaluator:
                     parts.append(f"?__s {nt(v)} ?this .")
         if (shape.node, RDF.type, RDFS.Class) in self.g or (shape.node, RDF.type, OWL.Class) in self.g:
             parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {nt(shape.node)} .")
-        # Each focus node once, however many targets or rdf:type paths reach it.
-        union = " UNION ".join(f"{{ {p} }}" for p in parts)
-        return f"SELECT DISTINCT ?this WHERE {{ {union} }}"
+        # A node reached by several targets or rdf:type paths matches several times: callers take DISTINCT.
+        return " UNION ".join(f"{{ {p} }}" for p in parts)
 
     def focus_nodes(self, shape: Shape) -> list[Term]:
-        rows = self._query(self._target_sparql(shape))
+        rows = self._query(f"SELECT DISTINCT ?this WHERE {{ {self._target_sparql(shape)} }}")
         return [row["this"] for row in rows]
 
     def _values_bulk(self, shape: Shape, restriction: str, focus: list[Term]) -> dict[Term, list[Term]]:
@@ -652,7 +651,12 @@ class Evaluator:
         if not shape.sparql or not focus:
             return results
         wanted = None if restriction is not None else set(focus)
-        restriction = restriction if restriction is not None else self._values_clause(focus)
+        # Each focus node once (one SPARQL result per solution and focus node, as with pre-binding).
+        restriction = (
+            f"SELECT DISTINCT ?this WHERE {{ {restriction} }}"
+            if restriction is not None
+            else self._values_clause(focus)
+        )
         for constraint in shape.sparql:
             query = self._inject(str(self.g.value(constraint, SH.select)), restriction)
             extra = [m for m in self.g.objects(constraint, SH.message) if m not in shape.messages]

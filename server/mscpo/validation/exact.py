@@ -45,14 +45,17 @@ def _stored(term: ox.Literal) -> ox.Literal:
     return ox.Literal(normal, datatype=ox.NamedNode(AS_WRITTEN + datatype))
 
 
-def to_store(term):
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def to_store(term: Term) -> Term:
     """The term to put in (or look up in) a store for ``term`` as rdflib reads it (literals only change)."""
     if type(term) is ox.Literal and term.language is None and term.datatype.value not in _PLAIN:
         return _stored(term)
     return term
 
 
-def from_store(term):
+def from_store(term: Term) -> Term:
     """The term a stored term stands for (the inverse of :func:`to_store` on surrogates)."""
     if type(term) is ox.Literal and term.language is None:
         datatype = term.datatype.value
@@ -61,7 +64,7 @@ def from_store(term):
     return term
 
 
-def is_surrogate(term) -> bool:
+def is_surrogate(term: Term) -> bool:
     return type(term) is ox.Literal and term.language is None and term.datatype.value.startswith(AS_WRITTEN)
 
 

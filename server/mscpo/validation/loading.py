@@ -172,7 +172,7 @@ def load_into(
     if not files:
         return 0
     largest = max(files, key=lambda p: p.stat().st_size if p.is_file() else 0) if native else None
-    before, found = len(store), []
+    before, found = len(store), list[bool]()
     for path in files:
         if path == largest:
             _load_native(store, path, graph, found)

@@ -15,6 +15,8 @@ to pySHACL, which reports it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
@@ -43,9 +45,14 @@ def _mentions(node: object, variable: Variable = THIS) -> bool:
         return True
     if isinstance(node, CompValue):
         return any(_mentions(v, variable) for v in node.values())
-    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        return any(_mentions(v, variable) for v in node)  # type: ignore[union-attr]
-    return False
+    return any(_mentions(v, variable) for v in _items(node))
+
+
+def _items(node: object) -> Iterable[object]:
+    """The members of a parse-result list (pyparsing's ParseResults, lists); nothing for a term or string."""
+    if isinstance(node, Iterable) and not isinstance(node, (str, bytes, dict)):
+        return node
+    return ()
 
 
 def _group_ok(group: CompValue, filters: bool, binds: bool | None = None) -> bool:
@@ -93,13 +100,13 @@ def _expression_ok(expr: object, bound: bool) -> bool:
     return all(_graph_ok(g, True, True) for g in _exists_patterns(expr))
 
 
-def _exists_patterns(node: object):
+def _exists_patterns(node: object) -> Iterator[CompValue]:
     if isinstance(node, CompValue):
         if node.name in _EXISTS:
             yield node.graph
             return
         for v in node.values():
             yield from _exists_patterns(v)
-    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        for v in node:  # type: ignore[union-attr]
+    else:
+        for v in _items(node):
             yield from _exists_patterns(v)

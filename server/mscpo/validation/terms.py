@@ -20,12 +20,14 @@ _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
     """The rdflib term for a pyoxigraph term (blank node ids kept; literals stored as written are decoded)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise TypeError("RDF-star triple terms are not supported by SHACL validation")
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
