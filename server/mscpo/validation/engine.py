@@ -187,8 +187,9 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph, inference: str) -> list[
     except (PermissionError, MemoryError):
         raise
     except Exception as exc:
-        # ValidationFailure for a refused SPARQL constraint …) and bare Exceptions of rdflib's SPARQL (an
-        # unknown prefix, a parse error) all mean the shapes cannot be used: exit 2, never a traceback.
+        # pySHACL's errors (ShapeLoadError, ConstraintLoadError, ValidationFailure for a refused SPARQL
+        # constraint …) and the bare Exceptions of rdflib's SPARQL (an unknown prefix, a parse error) all mean
+        # the shapes cannot be used: exit 2, never a traceback.
         raise _unusable(exc) from None
     if not isinstance(report_graph, Graph):  # pySHACL returns (not raises) a ValidationFailure it caught
         raise _unusable(report_graph)

@@ -29,7 +29,7 @@ def joinable(query: str) -> bool:
     """Whether the SELECT ``query`` (with its PREFIX lines) may be evaluated by joining ``$this`` in front."""
     try:
         parsed = parseQuery(query)
-    except Exception:
+    except Exception:  # any parser failure: pySHACL reads the query and reports it
         return False
     select = parsed[1]
     if getattr(select, "name", None) != "SelectQuery":
