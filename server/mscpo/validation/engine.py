@@ -79,8 +79,11 @@ def load_shapes(files: Sequence[Path]) -> Graph:
     graph = Graph(identifier=name)
     add = graph.add
     for path in files:
-        for t in parse_file(path):
-            add((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)))
+        try:
+            for t in parse_file(path):
+                add((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)))
+        except TypeError as exc:
+            raise InputError(str(exc), where=str(path), hint="write the shapes without RDF-star triple terms") from None
         if len(files) > 1:
             document = URIRef(path.resolve().as_uri())
             for declaration in list(graph.objects(document, SH.declare)):
