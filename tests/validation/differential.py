@@ -11,7 +11,12 @@ The generator covers every constraint component the fast engine compiles, every 
 constraints with UNION / OPTIONAL / FILTER / EXISTS / BIND / sub-selects and ``$this`` in every position,
 literals of the XSD types (also those a store would rewrite, and ill-typed ones), blank-node focus nodes,
 several targets per shape and class hierarchies reached through more than one rdf:type. Every pair is derived
-from a seed. ``python tests/validation/differential.py --pairs 5000`` (or benchmarks/shacl_differential.py)
+from a seed. Left out on purpose, because there the reference departs from the SPARQL 1.1 semantics the fast
+engine's queries follow, and the two cannot be compared: comparisons of incomparable terms (rdflib's SPARQL
+finds ``"hi"@en > 4`` true; the generator guards them with ``isNumeric``) and ill-typed ``xsd:boolean`` literals
+(rdflib gives ``"none"^^xsd:boolean`` the text "false", so it equals ``"false"^^xsd:boolean``). An inverse of a
+sequence path, which pySHACL walks in the wrong order, is generated: the fast engine leaves it to pySHACL.
+``python tests/validation/differential.py --pairs 5000`` (or benchmarks/shacl_differential.py)
 runs thousands.
 """
 
@@ -44,7 +49,7 @@ CLASSES = ["ex:C0", "ex:C1", "ex:C2", "ex:D"]
 PROPS = ["ex:p", "ex:q", "ex:r"]
 LITERALS = [
     '"5"^^xsd:int', '"05"^^xsd:integer', "7", "-3", "4.0", "4.50", "1e3", '"1.0E0"^^xsd:double',
-    '"2.5"^^xsd:float', "true", '"1"^^xsd:boolean', '"none"^^xsd:boolean', '"abc"^^xsd:int',
+    '"2.5"^^xsd:float', "true", '"1"^^xsd:boolean', '"abc"^^xsd:int',
     '"2011-01-01T00:00:00Z"^^xsd:dateTimeStamp', '"2011-01-01T10:00:00"^^xsd:dateTime', '"2011-01-01"^^xsd:date',
     '"10:00:00"^^xsd:time', '"2005"^^xsd:gYear', '"P1D"^^xsd:duration', '"7"^^xsd:short', '"12"^^xsd:long',
     '"255"^^xsd:unsignedByte', '"3"^^xsd:nonNegativeInteger', '"-1"^^xsd:negativeInteger', '"12"^^xsd:byte',
@@ -68,9 +73,10 @@ SEVERITIES = ["sh:Violation", "sh:Warning", "sh:Info"]
 # nested), EXISTS, BIND, as object, in sub-selects; values of every type; VALUES/MINUS that pySHACL refuses.
 SPARQL_BODIES = [
     "$this {p} ?value .",
-    "$this {p} ?value . FILTER(?value > 4)",
+    "$this {p} ?value . FILTER(isNumeric(?value) && ?value > 4)",
     "?value {p} $this .",
     "{{ ?x {p} ?value FILTER(?x = $this) }} UNION {{ ?y {q} ?value FILTER(?y = $this && isLiteral(?value)) }}",
+    "{{ ?x {p} ?value FILTER(?x = $this && isNumeric(?value) && ?value < 6) }} UNION {{ $this {q} ?value }}",
     "{{ $this {p} ?value }} UNION {{ $this {q} ?value FILTER(?value != $this) }}",
     "OPTIONAL {{ $this {p} ?value }} FILTER(!BOUND(?value))",
     "?s {p} ?value . OPTIONAL {{ $this {q} ?value }}",

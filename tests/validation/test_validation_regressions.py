@@ -187,3 +187,25 @@ def test_typed_literals_as_written_in_n_triples_and_several_files(tmp_path):
     report = validate([big, small], shapes=[s], ontology=[], engine="fast")
     assert [(r.focus_node, r.value) for r in report.results] == [("<http://example.org/m>", f'"4.0"^^<{xsd}decimal>')]
     assert report.triples == 51
+
+
+def test_a_path_of_length_zero_reaches_its_start_node(tmp_path):
+    # Also a guard for the start-node rule of nullable paths (the SPARQL query already agrees here).
+    keys = _check(
+        tmp_path,
+        """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:property [ sh:path ( [ sh:zeroOrMorePath ex:q ] [ sh:zeroOrOnePath ex:r ] ) ;
+                sh:datatype xsd:int ; sh:message "m" ] .""",
+        "ex:a ex:q ex:a ; ex:p 1 .",
+    )
+    assert [k[2] for k in keys] == ["<http://example.org/a>"]
+
+
+def test_an_inverse_sequence_path_gives_the_reference_s_values(tmp_path):
+    # pySHACL walks [sh:inversePath (ex:p ex:r)] as ^p/^r; the fast engine leaves such shapes to it.
+    _check(
+        tmp_path,
+        """ex:S a sh:NodeShape ; sh:targetNode ex:n0 ;
+            sh:property [ sh:path [ sh:inversePath ( ex:p ex:r ) ] ; sh:in ( ex:zz ) ; sh:message "m" ] .""",
+        "ex:n2 ex:r ex:n4 . ex:n4 ex:p ex:n0 . ex:n5 ex:p ex:n6 . ex:n6 ex:r ex:n0 .",
+    )

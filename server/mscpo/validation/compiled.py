@@ -230,6 +230,8 @@ class Compiler:
                 path = read_path(g, params[SH.path][0])
             except ValueError:
                 return None
+            if _inverts_a_sequence(path):
+                return None  # pySHACL walks ^(p/q) as ^p/^q (SPARQL: ^q/^p); the reference decides
         for ref in SHAPE_REFERENCES:
             if ref in params and self.shape(params[ref][0]) is None:
                 return None
@@ -433,9 +435,15 @@ class Evaluator:
                 values[f] = [row[1]]
             else:
                 found.append(row[1])
+        nullable = _nullable(shape.path)  # type: ignore[arg-type]
         for f in focus:
             if isinstance(f, ox.Literal):
                 values[f] = self._walk(f, shape.path)  # type: ignore[arg-type]
+            elif nullable:
+                # A path that may have length zero reaches its start node, whatever the query returned.
+                found = values.setdefault(f, [])
+                if f not in found:
+                    found.append(f)
         return values
 
     def _walk(self, node: Term, path: Path, inverse: bool = False) -> list[Term]:
@@ -728,6 +736,31 @@ def _run_unit(unit: tuple[str | int, ...]) -> list[Result]:
     assert _WORK is not None
     evaluator, shapes = _WORK
     return evaluator.run_unit(shapes, unit)
+
+
+def _nullable(path: Path) -> bool:
+    """Whether the path matches with length zero (then every node reaches itself)."""
+    kind, arg = path
+    if kind in ("zeroOrMore", "zeroOrOne"):
+        return True
+    if kind == "inverse":
+        return _nullable(arg)
+    if kind == "sequence":
+        return all(_nullable(p) for p in arg)
+    if kind == "alternative":
+        return any(_nullable(p) for p in arg)
+    return False
+
+
+def _inverts_a_sequence(path: Path, inverted: bool = False) -> bool:
+    kind, arg = path
+    if kind == "iri":
+        return False
+    if kind == "sequence" and inverted:
+        return True
+    if kind in ("sequence", "alternative"):
+        return any(_inverts_a_sequence(p, inverted) for p in arg)
+    return _inverts_a_sequence(arg, inverted or kind == "inverse")
 
 
 def _unique(nodes: Iterable[Term]) -> list[Term]:
