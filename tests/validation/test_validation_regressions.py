@@ -209,3 +209,16 @@ def test_an_inverse_sequence_path_gives_the_reference_s_values(tmp_path):
             sh:property [ sh:path [ sh:inversePath ( ex:p ex:r ) ] ; sh:in ( ex:zz ) ; sh:message "m" ] .""",
         "ex:n2 ex:r ex:n4 . ex:n4 ex:p ex:n0 . ex:n5 ex:p ex:n6 . ex:n6 ex:r ex:n0 .",
     )
+
+
+def test_equal_solution_rows_give_one_result(tmp_path):
+    # pySHACL reports equal (this, path, value, …) rows once: a UNION of equal branches, several type paths.
+    keys = _check(
+        tmp_path,
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C0 ; sh:sparql [ sh:message "m" ; sh:select '''
+            SELECT $this ?value WHERE {
+                { $this <http://example.org/r> ?value } UNION { $this <http://example.org/r> ?value }
+                $this a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <http://example.org/C0> }''' ] .""",
+        "ex:C1 rdfs:subClassOf ex:C0 . ex:a a ex:C0, ex:C1 ; ex:r 1 .",
+    )
+    assert sum(keys.values()) == 1

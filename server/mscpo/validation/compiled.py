@@ -676,8 +676,13 @@ class Evaluator:
                     hint="fix the query of that constraint",
                 ) from None
             variables = [v.value for v in solutions.variables]
+            seen: set[frozenset] = set()
             for row in solutions:
                 bound = {name: row[name] for name in variables if row[name] is not None}
+                key = frozenset(bound.items())
+                if key in seen:
+                    continue  # pySHACL reports equal solution rows once ("guard against duplicate results")
+                seen.add(key)
                 results.extend(self._sparql_result(shape, bound, extra, wanted))
         return results
 
