@@ -3,11 +3,11 @@
 Why: plain pySHACL evaluates shape by shape and node by node in Python and re-parses a SPARQL constraint's
 query for every focus node, so a million triples take many minutes. Here a top-level shape costs one SPARQL
 query for its focus nodes and one per property path (run by pyoxigraph, in Rust); a SPARQL constraint runs
-once for all focus nodes (the target pattern joined in front of its WHERE clause, which equals pre-binding
-``$this`` for the queries accepted); nested shapes (sh:node, sh:or, sh:not, sh:and, sh:qualifiedValueShape)
-are decided once per distinct value node and remembered. Per-value checks copy pySHACL's semantics (same
-literal comparison, same datatype well-formedness test), and every result is built the way pySHACL builds it,
-so both engines give identical reports.
+once for all focus nodes (the distinct focus nodes joined in front of its WHERE clause, which equals
+pre-binding ``$this`` for the queries :mod:`mscpo.validation.prebinding` accepts); nested shapes (sh:node,
+sh:or, sh:not, sh:and, sh:qualifiedValueShape) are decided once per distinct value node and remembered.
+Per-value checks copy pySHACL's semantics (same literal comparison, same datatype well-formedness test), and
+every result is built the way pySHACL builds it, so both engines give identical reports.
 
 A shape this module does not fully understand (another constraint component, a missing sh:message, a
 blank-node target, a SPARQL query with sub-selects or aggregates …) is left to pySHACL: :func:`plan` splits
@@ -30,6 +30,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from mscpo.errors import InputError
+from mscpo.validation.exact import to_store
+from mscpo.validation.prebinding import joinable
 from mscpo.validation.report import Path, Result, path_to_sparql
 from mscpo.validation.terms import nt, ox_to_rdflib, rdflib_to_ox, read_path
 
@@ -191,9 +194,10 @@ def top_level_shapes(g: Graph) -> list[Node]:
 class Compiler:
     """Reads shapes from an rdflib shapes graph and decides which can be evaluated here."""
 
-    def __init__(self, shapes: Graph, require_messages: bool = True) -> None:
+    def __init__(self, shapes: Graph, require_messages: bool = True, sparql: bool = True) -> None:
         self.g = shapes
         self.require_messages = require_messages
+        self.sparql = sparql  # False: shapes with SPARQL constraints go to pySHACL
         self.shapes: dict[Node, Shape | None] = {}
 
     def shape(self, node: Node) -> Shape | None:
@@ -226,6 +230,8 @@ class Compiler:
                 path = read_path(g, params[SH.path][0])
             except ValueError:
                 return None
+            if _inverts_a_sequence(path):
+                return None  # pySHACL walks ^(p/q) as ^p/^q (SPARQL: ^q/^p); the reference decides
         for ref in SHAPE_REFERENCES:
             if ref in params and self.shape(params[ref][0]) is None:
                 return None
@@ -236,6 +242,8 @@ class Compiler:
         if any(self.shape(p) is None for p in properties):
             return None
         sparql = params.get(SH.sparql, [])
+        if sparql and not self.sparql:
+            return None
         if any(not self._sparql_ok(c) for c in sparql):
             return None
         severity = params.get(SH.severity, [SH.Violation])[0]
@@ -254,7 +262,7 @@ class Compiler:
                 continue
             rule = one[param]
             if param == _IN:
-                arg: object = {rdflib_to_ox(m) for m in Collection(self.g, rule)}
+                arg: object = {to_store(rdflib_to_ox(m)) for m in Collection(self.g, rule)}
             elif param in (_OR, _AND):
                 arg = list(Collection(self.g, rule))
             elif param == _LANGUAGE_IN:
@@ -271,7 +279,7 @@ class Compiler:
         if SH.maxCount in one:
             shape.max_count = int(one[SH.maxCount])
         if SH.hasValue in one:
-            shape.has_value = rdflib_to_ox(one[SH.hasValue])
+            shape.has_value = to_store(rdflib_to_ox(one[SH.hasValue]))
         if SH.qualifiedValueShape in one:
             low, high = one.get(SH.qualifiedMinCount), one.get(SH.qualifiedMaxCount)
             shape.qualified = (
@@ -286,7 +294,13 @@ class Compiler:
         if select is None or (constraint, SH.deactivated, None) in g or (constraint, SH.ask, None) in g:
             return False
         text = str(select)
-        return not _UNSAFE_SPARQL.search(text) and "$PATH" not in text and bool(_PROJECTS_THIS.search(text))
+        if _UNSAFE_SPARQL.search(text) or "$PATH" in text or not _PROJECTS_THIS.search(text):
+            return False
+        try:
+            prologue = self.prefixes(constraint)
+        except ValueError:
+            return False  # pySHACL rejects the declarations and says why
+        return joinable(f"{prologue}\n{text}")
 
     def reports_results(self, shape: Shape) -> bool:
         """Whether every result this shape can report has a shape-given message (pySHACL's defaults differ)."""
@@ -311,14 +325,28 @@ class Compiler:
         return all(self.reports_results(self.shape(p)) for p in shape.properties)  # type: ignore[arg-type]
 
     def prefixes(self, constraint: Node) -> str:
-        """PREFIX lines from the sh:declare of the constraint's sh:prefixes (as pySHACL applies them)."""
-        lines = []
-        for holder in self.g.objects(constraint, SH.prefixes):
-            for decl in self.g.objects(holder, SH.declare):
-                prefix, namespace = self.g.value(decl, SH.prefix), self.g.value(decl, SH.namespace)
-                if prefix is not None and namespace is not None:
-                    lines.append(f"PREFIX {prefix}: <{namespace}>")
-        return "\n".join(sorted(set(lines)))
+        """PREFIX lines as pySHACL builds them for a SPARQL constraint (``collect_prefixes``): rdf, rdfs and
+        owl; then the sh:declare of its sh:prefixes, of every owl:Ontology and of the shapes graph's own
+        name (unless the sh:prefixes node is itself an ontology with declarations). Raises ValueError on a
+        declaration pySHACL rejects."""
+        g = self.g
+        found = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
+        holders = set(g.objects(constraint, SH.prefixes))
+        if holders:
+            named = set(g.objects(g.identifier, SH.declare)) if g.identifier else set()
+            ontologies = set(g.subjects(RDF.type, OWL.Ontology))
+            general = named | {d for o in ontologies for d in g.objects(o, SH.declare)}
+            for holder in holders:
+                own = set(g.objects(holder, SH.declare))
+                for decl in (own | named) if own and holder in ontologies else (general | own):
+                    prefixes = list(g.objects(decl, SH.prefix))
+                    namespaces = list(g.objects(decl, SH.namespace))
+                    if isinstance(decl, Literal) or len(prefixes) != 1 or len(namespaces) != 1:
+                        raise ValueError("malformed sh:declare")
+                    if not isinstance(prefixes[0], Literal) or not isinstance(namespaces[0], Literal):
+                        raise ValueError("malformed sh:declare")
+                    found[str(prefixes[0])] = str(namespaces[0])
+        return "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in found.items())
 
 
 @dataclass
@@ -329,10 +357,11 @@ class Plan:
     residual: list[Node]
 
 
-def plan(shapes: Graph, require_messages: bool = True) -> tuple[Compiler, Plan]:
+def plan(shapes: Graph, require_messages: bool = True, sparql: bool = True) -> tuple[Compiler, Plan]:
     """Split the top-level shapes; ``require_messages=False`` also compiles shapes without sh:message (their
-    results then have no message, where pySHACL would write a generic one)."""
-    compiler = Compiler(shapes, require_messages)
+    results then have no message, where pySHACL would write a generic one); ``sparql=False`` leaves every
+    shape with a SPARQL constraint to pySHACL."""
+    compiler = Compiler(shapes, require_messages, sparql)
     compiled, residual = [], []
     for node in top_level_shapes(shapes):
         shape = compiler.shape(node)
@@ -377,21 +406,25 @@ class Evaluator:
                 if target == SH.targetClass:
                     parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {nt(v)} .")
                 elif target == SH.targetNode:
-                    parts.append(f"VALUES ?this {{ {nt(v)} }}")
+                    parts.append(f"VALUES ?this {{ {to_store(rdflib_to_ox(v))} }}")
                 elif target == SH.targetSubjectsOf:
                     parts.append(f"?this {nt(v)} ?__o .")
                 else:
                     parts.append(f"?__s {nt(v)} ?this .")
         if (shape.node, RDF.type, RDFS.Class) in self.g or (shape.node, RDF.type, OWL.Class) in self.g:
             parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {nt(shape.node)} .")
+        # A node reached by several targets or rdf:type paths matches several times: callers take DISTINCT.
         return " UNION ".join(f"{{ {p} }}" for p in parts)
 
     def focus_nodes(self, shape: Shape) -> list[Term]:
         rows = self._query(f"SELECT DISTINCT ?this WHERE {{ {self._target_sparql(shape)} }}")
         return [row["this"] for row in rows]
 
-    def _values_bulk(self, shape: Shape, restriction: str) -> dict[Term, list[Term]]:
-        """Value nodes of every focus node (those matching ``restriction``) of a property shape, by one query."""
+    def _values_bulk(self, shape: Shape, restriction: str, focus: list[Term]) -> dict[Term, list[Term]]:
+        """Value nodes of every focus node (those matching ``restriction``) of a property shape, by one query.
+
+        Literal focus nodes (``sh:targetNode "…"``) are walked instead: pyoxigraph's zero-length paths do not
+        start from a literal, SHACL's do."""
         path = path_to_sparql(shape.path)
         rows = self._query(f"SELECT DISTINCT ?this ?value WHERE {{ {{ {restriction} }} ?this {path} ?value }}")
         values: dict[Term, list[Term]] = {}
@@ -402,6 +435,15 @@ class Evaluator:
                 values[f] = [row[1]]
             else:
                 found.append(row[1])
+        nullable = _nullable(shape.path)  # type: ignore[arg-type]
+        for f in focus:
+            if isinstance(f, ox.Literal):
+                values[f] = self._walk(f, shape.path)  # type: ignore[arg-type]
+            elif nullable:
+                # A path that may have length zero reaches its start node, whatever the query returned.
+                found = values.setdefault(f, [])
+                if f not in found:
+                    found.append(f)
         return values
 
     def _walk(self, node: Term, path: Path, inverse: bool = False) -> list[Term]:
@@ -409,9 +451,7 @@ class Evaluator:
         kind, arg = path
         if kind == "iri":
             p = ox.NamedNode(arg[1:-1])
-            if inverse:
-                if isinstance(node, ox.Literal):
-                    return []
+            if inverse:  # a literal has subjects too
                 return [q.subject for q in self.store.quads_for_pattern(None, p, node)]
             if isinstance(node, ox.Literal):
                 return []
@@ -526,7 +566,7 @@ class Evaluator:
         assert prop_shape is not None
         if shape.path is None:
             return self._shape_results(prop_shape, focus, restriction)
-        values = self._values_bulk(shape, restriction)
+        values = self._values_bulk(shape, restriction, focus)
         # Nested property shapes run once per (focus, value) occurrence, as in pySHACL: no de-duplication.
         return self._shape_results(prop_shape, [v for f in focus for v in values.get(f, [])], None)
 
@@ -535,7 +575,7 @@ class Evaluator:
         if shape.path is None:
             values = {f: [f] for f in focus}
         elif restriction is not None:
-            values = self._values_bulk(shape, restriction)
+            values = self._values_bulk(shape, restriction, focus)
         else:
             values = {f: self._walk(f, shape.path) for f in focus}
         results = [self._result(shape, f, v, component) for f, v, component in self._violations(shape, focus, values)]
@@ -619,22 +659,41 @@ class Evaluator:
         if not shape.sparql or not focus:
             return results
         wanted = None if restriction is not None else set(focus)
-        restriction = restriction if restriction is not None else self._values_clause(focus)
+        # Each focus node once (one SPARQL result per solution and focus node, as with pre-binding).
+        restriction = (
+            f"SELECT DISTINCT ?this WHERE {{ {restriction} }}"
+            if restriction is not None
+            else self._values_clause(focus)
+        )
         for constraint in shape.sparql:
             query = self._inject(str(self.g.value(constraint, SH.select)), restriction)
             extra = [m for m in self.g.objects(constraint, SH.message) if m not in shape.messages]
-            solutions = self.store.query(f"{self.compiler.prefixes(constraint)}\n{query}")
+            try:
+                solutions = self.store.query(f"{self.compiler.prefixes(constraint)}\n{query}")
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise InputError(
+                    f"the shapes cannot be used: the SPARQL constraint {nt(constraint)} fails: {exc}",
+                    hint="fix the query of that constraint",
+                ) from None
             variables = [v.value for v in solutions.variables]
+            seen: set[frozenset] = set()
             for row in solutions:
                 bound = {name: row[name] for name in variables if row[name] is not None}
+                key = frozenset(bound.items())
+                if key in seen:
+                    continue  # pySHACL reports equal solution rows once ("guard against duplicate results")
+                seen.add(key)
                 results.extend(self._sparql_result(shape, bound, extra, wanted))
         return results
 
     def _values_clause(self, focus: list[Term]) -> str:
-        if any(isinstance(f, ox.BlankNode) for f in focus):
-            # Blank nodes cannot be named in a query: match all, keep the wanted ones afterwards.
-            return "{ ?this ?__p ?__o } UNION { ?__s ?__p ?this }"
-        return f"VALUES ?this {{ {' '.join(nt(f) for f in focus)} }}"
+        named = [str(f) for f in focus if not isinstance(f, ox.BlankNode)]  # store form (surrogates kept)
+        values = f"VALUES ?this {{ {' '.join(named)} }}"
+        if len(named) == len(focus):
+            return values
+        # Blank nodes cannot be named in a query: match each blank node once, keep the wanted ones afterwards.
+        blank = "SELECT DISTINCT ?this WHERE { { ?this ?__p ?__o } UNION { ?__s ?__p ?this } FILTER(isBlank(?this)) }"
+        return f"{{ {blank} }} UNION {{ {values} }}" if named else blank
 
     @staticmethod
     def _inject(text: str, restriction: str) -> str:
@@ -682,6 +741,31 @@ def _run_unit(unit: tuple[str | int, ...]) -> list[Result]:
     assert _WORK is not None
     evaluator, shapes = _WORK
     return evaluator.run_unit(shapes, unit)
+
+
+def _nullable(path: Path) -> bool:
+    """Whether the path matches with length zero (then every node reaches itself)."""
+    kind, arg = path
+    if kind in ("zeroOrMore", "zeroOrOne"):
+        return True
+    if kind == "inverse":
+        return _nullable(arg)
+    if kind == "sequence":
+        return all(_nullable(p) for p in arg)
+    if kind == "alternative":
+        return any(_nullable(p) for p in arg)
+    return False
+
+
+def _inverts_a_sequence(path: Path, inverted: bool = False) -> bool:
+    kind, arg = path
+    if kind == "iri":
+        return False
+    if kind == "sequence" and inverted:
+        return True
+    if kind in ("sequence", "alternative"):
+        return any(_inverts_a_sequence(p, inverted) for p in arg)
+    return _inverts_a_sequence(arg, inverted or kind == "inverse")
 
 
 def _unique(nodes: Iterable[Term]) -> list[Term]:

@@ -18,16 +18,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
-from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from mscpo import paths
 from mscpo.errors import InputError
 from mscpo.validation.compiled import Evaluator, plan
-from mscpo.validation.loading import FORMATS, expand_paths, load_into, no_network
+from mscpo.validation.exact import holds_surrogates
+from mscpo.validation.loading import FORMATS, expand_paths, load_into, no_network, parse_file
 from mscpo.validation.report import Report, Result
-from mscpo.validation.terms import nt, read_path, store_to_rdflib
+from mscpo.validation.terms import nt, ox_to_rdflib, read_path, store_to_rdflib
 
 ENGINES = ("fast", "pyshacl")
 # Not offered by the command: "compiled" also compiles shapes without sh:message (their results then carry
@@ -66,11 +66,29 @@ def default_ontology() -> list[Path]:
     return [source, *imports]
 
 
+SHAPES_GRAPH = URIRef("urn:x-mscpo:shapes-graph")
+
+
 def load_shapes(files: Sequence[Path]) -> Graph:
-    """The shapes graph (parsed with the same positioned errors as data files)."""
-    store = ox.Store()
-    load_into(store, files, ox.DefaultGraph(), native=False)
-    return store_to_rdflib(store)
+    """The shapes graph as pySHACL reads a shapes file: terms as written (parsed with the same positioned
+    errors as data files, never through a store), and the file's own IRI as the graph's name, so that
+    ``<> sh:declare [...]`` declares prefixes for every SPARQL constraint of the file. With several files the
+    graph is named ``urn:x-mscpo:shapes-graph`` and each file's own declarations are copied onto that name."""
+    files = list(files)
+    name = URIRef(files[0].resolve().as_uri()) if len(files) == 1 else SHAPES_GRAPH
+    graph = Graph(identifier=name)
+    add = graph.add
+    for path in files:
+        try:
+            for t in parse_file(path):
+                add((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)))
+        except TypeError as exc:
+            raise InputError(str(exc), where=str(path), hint="write the shapes without RDF-star triple terms") from None
+        if len(files) > 1:
+            document = URIRef(path.resolve().as_uri())
+            for declaration in list(graph.objects(document, SH.declare)):
+                add((name, SH.declare, declaration))
+    return graph
 
 
 def validate(
@@ -136,7 +154,9 @@ def validate_store(
 
 def run_fast(store: ox.Store, shapes_graph: Graph, jobs: int = 1, require_messages: bool = True) -> list[Result]:
     """Compiled shapes over pyoxigraph; the shapes it cannot compile through pySHACL on the same data."""
-    compiler, split = plan(shapes_graph, require_messages)
+    # Literals stored as surrogates (see mscpo.validation.exact) keep graph matching exact but not SPARQL value
+    # semantics: SPARQL constraints then run in pySHACL.
+    compiler, split = plan(shapes_graph, require_messages, sparql=not holds_surrogates(store))
     results = Evaluator(store, compiler).validate(split.compiled, jobs=jobs)
     if split.residual:
         residual_graph = Graph()
@@ -167,12 +187,29 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph, inference: str) -> list[
             allow_warnings=False,
             allow_infos=False,
         )
-    except (ReportableRuntimeError, ShapeLoadError, ConstraintLoadError) as exc:
-        raise InputError(
-            f"the shapes cannot be used: {exc.message if hasattr(exc, 'message') else exc}",
-            hint="fix the shapes graph (check it against the SHACL-for-SHACL shapes)",
-        ) from None
+    except (PermissionError, MemoryError):
+        raise
+    except Exception as exc:
+        # pySHACL's errors (ShapeLoadError, ConstraintLoadError, ValidationFailure for a refused SPARQL
+        # constraint …) and the bare Exceptions of rdflib's SPARQL (an unknown prefix, a parse error) all mean
+        # the shapes cannot be used: exit 2, never a traceback.
+        raise _unusable(exc) from None
+    if not isinstance(report_graph, Graph):  # pySHACL returns (not raises) a ValidationFailure it caught
+        raise _unusable(report_graph)
     return results_from_graph(report_graph)
+
+
+def _unusable(exc: BaseException) -> InputError:
+    return InputError(
+        f"the shapes cannot be used: {_first_line(getattr(exc, 'message', None) or exc)}",
+        hint="fix the shapes graph (check it against the SHACL-for-SHACL shapes, and SPARQL constraints "
+        "against SHACL-SPARQL's rules: a SELECT query that projects $this, without MINUS, VALUES or SERVICE)",
+    )
+
+
+def _first_line(message: object) -> str:
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    return " ".join(lines[:3]) if lines else type(message).__name__
 
 
 def results_from_graph(report_graph: Graph) -> list[Result]:

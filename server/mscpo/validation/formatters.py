@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from mscpo import prefixes
-from mscpo.validation.report import Report, Result
+from mscpo.validation.report import SEVERITIES, Report, Result
 from mscpo.validation.terms import from_nt, write_path
 
 JSON_SCHEMA = "https://w3id.org/mscpo/validation-report/v1"
@@ -142,12 +142,17 @@ def report_graph(report: Report) -> Graph:
             g.add((res, SH.resultPath, write_path(g, r.path)))
         if r.value is not None:
             g.add((res, SH.value, from_nt(r.value)))
-        g.add((res, SH.resultSeverity, SH[r.severity]))
+        g.add((res, SH.resultSeverity, severity_node(r.severity)))
         g.add((res, SH.sourceShape, from_nt(r.source_shape)))
         g.add((res, SH.sourceConstraintComponent, from_nt(r.constraint_component)))
         for message in r.message.split(" | "):
             g.add((res, SH.resultMessage, Literal(message)))
     return g
+
+
+def severity_node(severity: str) -> URIRef:
+    """``sh:Violation`` for "Violation"; a custom severity (kept as its full IRI in results) as itself."""
+    return URIRef(str(SH) + severity) if severity in SEVERITIES else URIRef(severity)
 
 
 def format_turtle(report: Report, fail_on: str = "violation") -> str:

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from mscpo.errors import InputError
 from mscpo.store.formats import EXTENSIONS, xml_error_position
+from mscpo.validation import exact
 from mscpo.xml_safety import check_rdfxml_file
 
 # File name endings -> RDF format: the store loader's table, plus ".json" for JSON-LD documents from web tools.
@@ -167,28 +168,64 @@ def load_into(
     With ``native`` (use it for one call per store: the data), the largest file is loaded natively by
     pyoxigraph, several times faster than passing triples through Python, keeping its blank-node labels; every
     other file's blank nodes are renamed to random ids while parsing, so blank nodes of different files stay
-    distinct, as an RDF merge requires.
+    distinct, as an RDF merge requires. Literals are stored as written (:mod:`mscpo.validation.exact`): the
+    native load is used only when a first pass finds no literal the store would change.
     """
     files = list(files)
     if not files:
         return 0
     largest = max(files, key=lambda p: p.stat().st_size if p.is_file() else 0) if native else None
-    before = len(store)
+    before, found = len(store), list[bool]()
     for path in files:
         if path == largest:
-            _load_native(store, path, graph)
+            _load_native(store, path, graph, found)
             continue
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_file(path))
-    return len(store) - before
+        store.bulk_extend(exact.quads(parse_file(path), graph, found))
+    read = len(store) - before
+    if found:
+        exact.mark(store)
+    return read
 
 
-def _load_native(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph) -> None:
+def _load_native(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, found: list[bool]) -> None:
     fmt = format_for(path)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        # Named graphs are merged into ``graph``: go through the parser, which drops graph names.
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_file(path))
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) or _changes_literals(path, fmt):
+        # Named graphs are merged into ``graph`` (the parser drops graph names); literals the store would
+        # change are stored as written. Same blank-node labels as the native load.
+        store.bulk_extend(exact.quads(_parse_keeping_labels(path), graph, found))
         return
     if fmt == ox.RdfFormat.RDF_XML:
         check_rdfxml_file(path)  # no DTD entities (issue 10: unbounded expansion)
     with reading(path):
         store.load(path=path, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
+
+
+def _parse_keeping_labels(path: Path) -> Iterator[ox.Triple]:
+    fmt = format_for(path)
+    with reading(path):
+        for quad in ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri()):
+            yield quad.triple
+
+
+# A typed literal in N-Triples is always "…"^^<datatype>: a regular expression finds them all (a match inside
+# a comment only costs the slower load).
+_NT_TYPED = re.compile(rb'"((?:[^"\\\n]|\\.)*)"\^\^<([^>]*)>')
+
+
+def _changes_literals(path: Path, fmt: ox.RdfFormat) -> bool:
+    """Whether the store would change a literal of the file (then it is loaded through Python)."""
+    if fmt != ox.RdfFormat.N_TRIPLES:
+        return exact.changes_literals(_parse_keeping_labels(path))
+    typed: set[tuple[bytes, bytes]] = set()
+    with reading(path), path.open("rb") as stream:
+        rest = b""
+        while chunk := stream.read(1 << 23):
+            head, _, tail = (rest + chunk).rpartition(b"\n")
+            typed.update((m.group(1), m.group(2)) for m in _NT_TYPED.finditer(head))
+            rest = tail
+        typed.update((m.group(1), m.group(2)) for m in _NT_TYPED.finditer(rest))
+    document = b"\n".join(b'<urn:x:s> <urn:x:p> "%s"^^<%s> .' % pair for pair in typed)
+    try:
+        return exact.changes_literals(t.triple for t in ox.parse(input=document, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError:
+        return True  # the Python path reports the error with its position

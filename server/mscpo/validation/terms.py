@@ -13,31 +13,34 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
+from mscpo.validation.exact import AS_WRITTEN
 from mscpo.validation.report import Path
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """The rdflib term for a pyoxigraph term (blank node ids kept)."""
+def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """The rdflib term for a pyoxigraph term (blank node ids kept; literals stored as written are decoded)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise TypeError("RDF-star triple terms are not supported by SHACL validation")
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
     if datatype == _XSD_STRING:
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
+    return Literal(term.value, datatype=URIRef(datatype.removeprefix(AS_WRITTEN)))
 
 
 def store_to_rdflib(store: ox.Store, graph: Graph | None = None) -> Graph:
-    """All triples of the store (every graph) as one rdflib Graph, for pySHACL."""
+    """The triples of the store's default graph (where a run's data and ontology are) as one rdflib Graph."""
     target = graph if graph is not None else Graph()
     add = target.add
-    for quad in store:
+    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
         add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
     return target
 
@@ -58,7 +61,7 @@ def nt(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
         lexical, lang = str(term), term.language
         datatype = str(term.datatype) if term.datatype is not None else None
     else:
-        lexical, lang, datatype = term.value, term.language, term.datatype.value
+        lexical, lang, datatype = term.value, term.language, term.datatype.value.removeprefix(AS_WRITTEN)
     if lang:
         return f'"{_escape(lexical)}"@{lang.lower()}'
     if datatype is None or datatype in (_XSD_STRING, _RDF_LANGSTRING):
