@@ -35,11 +35,12 @@ PREFLIGHT = [
     ("Access-Control-Max-Age", "86400"),
 ]
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
-"""Sent with every HTML page ('unsafe-inline' because the page templates carry inline script and style)."""
+"""Sent with every HTML page. Scripts come only from the server's own files (the templates carry no inline script);
+styles may be inline because the vendored YASGUI/CodeMirror editor writes style elements and attributes at run time."""
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
