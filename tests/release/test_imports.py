@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
+import gzip
 from pathlib import Path
 
 import pytest
-from mscpo import cli, paths
+from mscpo import paths
 from mscpo.errors import InputError
-from mscpo.release.imports import MODULES, Term, build_all, check_terms, module_iri, read_term_list
+from mscpo.release import upstream
+from mscpo.release.extract import extract_module
+from mscpo.release.imports import MODULES, Sources, Term, build_all, check_terms, module_iri, read_term_list
 from mscpo.release.reference import Reference, load_reference, parse_reference_text
 from mscpo.release.sources import read_catalog
-from rdflib import Graph, URIRef
+from mscpo.release.upstream import Release
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 OBO = "http://purl.obolibrary.org/obo/"
@@ -56,54 +59,160 @@ def test_unverified_rows_are_refused() -> None:
     assert ref.verified["GO:0000002"].labels == {"other"}
 
 
-def _term(curie: str, label: str, parent: str | None = None) -> Term:
-    return Term(curie, label, parent, "x_terms.txt:1")
+GO_FIXTURE = """format-version: 1.2
+data-version: releases/2022-07-01
+
+[Term]
+id: GO:0008150
+name: biological_process
+
+[Term]
+id: GO:0032502
+name: developmental process
+is_a: GO:0008150 ! biological_process
+
+[Term]
+id: GO:0030154
+name: cell differentiation
+synonym: "cellular differentiation" EXACT []
+def: "The process whereby a cell acquires specialized features." [GOC:go]
+is_a: GO:0032502 ! developmental process
+
+[Term]
+id: GO:0001649
+name: osteoblast differentiation
+is_a: GO:0030154 ! cell differentiation
+
+[Term]
+id: GO:0000001
+name: obsolete thing
+is_obsolete: true
+"""
+
+CL_FIXTURE = """Ontology(<http://purl.obolibrary.org/obo/cl.owl>
+Declaration(Class(obo:CL_0000134))
+AnnotationAssertion(rdfs:label obo:CL_0000134 "mesenchymal stem cell")
+AnnotationAssertion(rdfs:label obo:CL_0002540 "mesenchymal stem cell of the bone marrow")
+AnnotationAssertion(Annotation(oboInOwl:hasDbXref "GOC:tfm") obo:IAO_0000115 obo:CL_0002540 "A mesenchymal stem cell \
+that is part of the bone marrow.")
+SubClassOf(obo:CL_0000134 obo:CL_0000000)
+AnnotationAssertion(rdfs:label obo:CL_0000000 "cell")
+EquivalentClasses(obo:CL_0002540 ObjectIntersectionOf(obo:CL_0000134 \
+ObjectSomeValuesFrom(obo:BFO_0000050 obo:UBERON_0002371)))
+)
+"""
 
 
-def test_check_terms_refuses_unverified_wrong_label_and_unstated_parent(reference: Reference) -> None:
-    problems = check_terms(
-        "cl",
-        [
-            _term("CL:0000136", "adipocyte"),
-            _term("CL:9999999", "made-up cell"),
-            _term("CL:0000134", "mesenchymal stem cell"),
-            _term("CL:0000057", "fibroblast", "CL:0000134"),
-            _term("GO:0001525", "angiogenesis"),
-        ],
-        reference,
+def _fixture_sources(tmp_path: Path) -> Path:
+    folder = tmp_path / "sources"
+    folder.mkdir(exist_ok=True)
+    (folder / "go-basic-2022-07-01.obo.gz").write_bytes(gzip.compress(GO_FIXTURE.encode()))
+    (folder / "cl-edit.ofn.gz").write_bytes(gzip.compress(CL_FIXTURE.encode()))
+    return folder
+
+
+def test_obo_reader_gives_labels_parents_synonyms_and_obsolete(tmp_path: Path) -> None:
+    release = upstream.read_obo(_fixture_sources(tmp_path) / "go-basic-2022-07-01.obo.gz", "go")
+    term = release.terms["GO:0030154"]
+    assert (term.label, term.parents, term.synonyms) == (
+        "cell differentiation", ["GO:0032502"], [("EXACT", "cellular differentiation")]
     )
-    text = "\n".join(problems)
-    assert "label 'adipocyte' for CL:0000136 differs from the reference label 'fat cell'" in text
-    assert "CL:9999999 is not a verified term" in text
-    assert "does not state CL:0000057 is a subclass of CL:0000134" in text
-    assert "GO:0001525 does not belong in the cl module" in text
-    assert len(problems) == 4
+    assert term.definition == "The process whereby a cell acquires specialized features."
+    assert release.terms["GO:0000001"].deprecated and release.version == "releases/2022-07-01"
 
 
-def test_parent_must_be_listed(reference: Reference) -> None:
-    problems = check_terms(
-        "cl", [_term("CL:0002540", "mesenchymal stem cell of the bone marrow", "CL:0000134")], reference
-    )
-    assert problems == ["x_terms.txt:1: parent CL:0000134 must be listed in cl_terms.txt too"]
+def test_ofn_reader_keeps_genus_differentia(tmp_path: Path) -> None:
+    release = upstream.read_cl_ofn(_fixture_sources(tmp_path) / "cl-edit.ofn.gz", "cl")
+    assert release.terms["CL:0002540"].parents == ["CL:0000134"]
+    assert release.genus_differentia["CL:0002540"] == ("CL:0000134", [("BFO:0000050", "UBERON:0002371")])
+    assert release.terms["CL:0002540"].definition.startswith("A mesenchymal stem cell that is part of")
 
 
-def test_committed_term_lists_pass(reference: Reference) -> None:
+def test_extraction_follows_the_is_a_path_to_the_root(tmp_path: Path) -> None:
+    sources = Sources(_fixture_sources(tmp_path))
+    module = extract_module(["GO:0001649"], sources.resolve)
+    assert module.signature == {"GO:0001649", "GO:0030154", "GO:0032502", "GO:0008150"}
+    g = module.graph
+    assert (URIRef(OBO + "GO_0030154"), RDFS.subClassOf, URIRef(OBO + "GO_0032502")) in g
+    assert (URIRef(OBO + "GO_0008150"), RDFS.subClassOf, None) not in g
+
+
+def test_property_axioms_come_from_ro() -> None:
+    ro = Graph().parse(data="""
+        @prefix obo: <http://purl.obolibrary.org/obo/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        obo:RO_0002212 a owl:ObjectProperty ; rdfs:label "negatively regulates" ; rdfs:subPropertyOf obo:RO_0002211 .
+        obo:RO_0002211 a owl:ObjectProperty, owl:TransitiveProperty ; rdfs:label "regulates" ;
+            owl:propertyChainAxiom ( obo:RO_0002211 obo:RO_0002211 ) .
+    """, format="turtle")
+    release = Release("ro", "", graph=ro)
+    for s, label in ro.subject_objects(RDFS.label):
+        curie = upstream.iri_to_curie(str(s))
+        release.terms[curie] = upstream.UpstreamTerm(curie, str(label))
+    module = extract_module(["RO:0002212"], lambda c: (release.terms[c], release) if c in release.terms else None)
+    g = module.graph
+    assert (URIRef(OBO + "RO_0002212"), RDFS.subPropertyOf, URIRef(OBO + "RO_0002211")) in g
+    assert (URIRef(OBO + "RO_0002211"), RDF.type, OWL.TransitiveProperty) in g
+    assert (URIRef(OBO + "RO_0002211"), OWL.propertyChainAxiom, None) in g
+
+
+def test_check_terms_refuses_wrong_label_obsolete_unknown_and_misplaced(tmp_path: Path) -> None:
+    sources = Sources(_fixture_sources(tmp_path))
+    terms = [
+        Term("GO:0001649", "bone cell differentiation", "go_terms.txt:1"),
+        Term("GO:0000001", "obsolete thing", "go_terms.txt:2"),
+        Term("GO:9999999", "made-up process", "go_terms.txt:3"),
+        Term("CL:0000134", "mesenchymal stem cell", "go_terms.txt:4"),
+    ]
+    text = "\n".join(check_terms("go", terms, sources, None))
+    assert "label 'bone cell differentiation' for GO:0001649 differs" in text
+    assert "from the label 'osteoblast differentiation'" in text
+    assert "GO:0000001 is obsolete" in text
+    assert "GO:9999999 is not a term of its source release" in text
+    assert "CL:0000134 does not belong in the go module" in text
+
+
+def test_build_all_writes_modules_catalog_and_cl_definitions(tmp_path: Path) -> None:
+    onto = tmp_path / "ontology"
+    (onto / "imports").mkdir(parents=True)
+    (onto / "imports" / "go_terms.txt").write_text("GO:0001649\tosteoblast differentiation\n")
+    (onto / "imports" / "cl_terms.txt").write_text("CL:0002540\tmesenchymal stem cell of the bone marrow\n")
+    outputs = build_all(onto, _fixture_sources(tmp_path))
+    assert set(outputs) == {onto / "imports" / "go_import.owl", onto / "imports" / "cl_import.owl",
+                            onto / "catalog-v001.xml"}
+    cl = Graph().parse(data=outputs[onto / "imports" / "cl_import.owl"], format="xml")
+    assert (URIRef(OBO + "CL_0000134"), RDFS.subClassOf, URIRef(OBO + "CL_0000000")) in cl
+    # The equivalence mentions UBERON:0002371 and part of, which no module here imports: left out.
+    assert (URIRef(OBO + "CL_0002540"), OWL.equivalentClass, None) not in cl
+    assert build_all(onto, _fixture_sources(tmp_path)) == outputs
+
+
+def test_committed_term_lists_parse_and_seed_their_modules() -> None:
     for path in sorted(paths.imports_dir().glob("*_terms.txt")):
         module_id = path.name[: -len("_terms.txt")]
-        assert check_terms(module_id, read_term_list(path), reference) == [], path
+        assert module_id in MODULES
+        module = Graph().parse(paths.imports_dir() / f"{module_id}_import.owl", format="xml")
+        for term in read_term_list(path):
+            iri = URIRef(OBO + term.curie.replace(":", "_", 1))
+            assert (iri, RDFS.label, Literal(term.label, lang="en")) in module, term
+
+
+def test_committed_modules_carry_ro_axioms_hierarchy_and_cl_definitions() -> None:
+    ro = Graph().parse(paths.imports_dir() / "ro_import.owl", format="xml")
+    assert (URIRef(OBO + "BFO_0000050"), RDF.type, OWL.TransitiveProperty) in ro
+    assert (URIRef(OBO + "RO_0002212"), RDFS.subPropertyOf, URIRef(OBO + "RO_0002211")) in ro
+    cl = Graph().parse(paths.imports_dir() / "cl_import.owl", format="xml")
+    assert (URIRef(OBO + "CL_0002540"), OWL.equivalentClass, None) in cl
+    assert (URIRef(OBO + "CL_0000000"), RDFS.subClassOf, URIRef(OBO + "UBERON_0000061")) in cl
+    go = Graph().parse(paths.imports_dir() / "go_import.owl", format="xml")
+    roots = {s for s in go.subjects(RDF.type, OWL.Class) if (s, RDFS.subClassOf, None) not in go}
+    assert roots == {URIRef(OBO + "GO_0008150"), URIRef(OBO + "GO_0005575")}, roots
 
 
 def test_every_verified_obo_term_is_imported(reference: Reference) -> None:
     listed = {t.curie for p in paths.imports_dir().glob("*_terms.txt") for t in read_term_list(p)}
     assert set(reference.verified) <= listed
     assert "IAO:0000115" in listed
-
-
-def test_rebuild_equals_committed_modules() -> None:
-    outputs = build_all(paths.ontology_dir(), paths.reference_dir())
-    assert len(outputs) == len(MODULES) + 1
-    for path, data in outputs.items():
-        assert path.read_bytes() == data, f"{path} is stale: run 'mscpo imports'"
 
 
 def test_modules_declare_their_import_iri_and_catalog_maps_them() -> None:
@@ -118,33 +227,6 @@ def test_modules_declare_their_import_iri_and_catalog_maps_them() -> None:
     assert (URIRef(OBO + "BFO_0000050"), RDF.type, OWL.ObjectProperty) in ro
     iao = Graph().parse(paths.imports_dir() / "iao_import.owl", format="xml")
     assert (URIRef(OBO + "IAO_0000115"), RDF.type, OWL.AnnotationProperty) in iao
-
-
-def _copy_ontology_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "ontology"
-    (target / "imports").mkdir(parents=True)
-    for path in paths.imports_dir().glob("*_terms.txt"):
-        shutil.copy(path, target / "imports" / path.name)
-    return target
-
-
-def test_imports_command_is_idempotent(tmp_path: Path) -> None:
-    onto = _copy_ontology_dir(tmp_path)
-    assert cli.main(["imports", "--ontology-dir", str(onto)]) == 0
-    first = {p.name: p.read_bytes() for p in sorted(onto.rglob("*.*"))}
-    assert cli.main(["imports", "--ontology-dir", str(onto), "--check"]) == 0
-    assert cli.main(["imports", "--ontology-dir", str(onto)]) == 0
-    assert {p.name: p.read_bytes() for p in sorted(onto.rglob("*.*"))} == first
-
-
-def test_imports_command_refuses_unverified_term(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    onto = _copy_ontology_dir(tmp_path)
-    with (onto / "imports" / "mondo_terms.txt").open("a") as handle:
-        handle.write("MONDO:0013730\tgraft-versus-host disease\n")
-    assert cli.main(["imports", "--ontology-dir", str(onto)]) == 2
-    err = capsys.readouterr().err
-    assert "MONDO:0013730 is not a verified term" in err
-    assert not (onto / "imports" / "mondo_import.owl").exists()
 
 
 def test_malformed_term_line_names_file_and_line(tmp_path: Path) -> None:

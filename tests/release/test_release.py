@@ -71,7 +71,7 @@ def test_artifacts_reparse_and_agree(built: dict[str, bytes]) -> None:
     assert set(full.objects(FULL_IRI, OWL.versionIRI)) == {
         URIRef(f"https://w3id.org/mscpo/releases/{day}/mscpo-full.owl")
     }
-    assert len(set(owl.objects(ONTOLOGY_IRI, OWL.imports))) == 10
+    assert len(set(owl.objects(ONTOLOGY_IRI, OWL.imports))) == 11
     assert not set(full.objects(None, OWL.imports))
     assert (CL_MSC, RDFS.label, None) in full and (CL_MSC, RDFS.label, None) not in owl
     assert len(full) > len(owl)
@@ -144,7 +144,7 @@ def test_committed_release_is_current(built: dict[str, bytes]) -> None:
 def test_committed_rdfxml_loads_offline_in_owlready2(offline: None) -> None:
     world, onto = load_owlready(paths.ontology_dir() / "mscpo.owl", paths.catalog(), paths.ONTOLOGY_IRI)
     try:
-        assert len(onto.imported_ontologies) == 10
+        assert len(onto.imported_ontologies) == 11
         assert all(o.loaded for o in onto.imported_ontologies)
         assert "mesenchymal stem cell" in [str(x) for x in world[str(CL_MSC)].label]
     finally:
@@ -154,5 +154,5 @@ def test_committed_rdfxml_loads_offline_in_owlready2(offline: None) -> None:
 def test_committed_rdfxml_loads_offline_in_rdflib(offline: None) -> None:
     sources = load_sources(paths.ontology_dir() / "mscpo.owl", paths.catalog(), [])
     assert sources.problems == []
-    assert len(sources.import_files) == 10
+    assert len(sources.import_files) == 11
     assert (CL_MSC, RDFS.label, None) in sources.imports

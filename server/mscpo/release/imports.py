@@ -1,15 +1,16 @@
-"""``mscpo imports``: rebuild the import modules ``ontology/imports/<id>_import.owl`` from their term lists.
+"""``mscpo imports``: extract the import modules ``ontology/imports/<id>_import.owl`` from upstream releases.
 
-A term list ``ontology/imports/<id>_terms.txt`` has one term per line, ``CURIE<TAB>label[<TAB>parent CURIE]``;
-blank lines and ``#`` comments are ignored. Every term is checked against the verified reference tables
-(``mscpo.release.reference``): the CURIE must be a verified row and the label must be the label that row
-gives. A parent is accepted only where the reference states the subclass link (``REFERENCE_PARENTS``),
-and only if the parent is itself in the list, so each module carries the superclass chain as far as the
-reference gives it. No definitions are written: the reference gives none for external terms.
+A term list ``ontology/imports/<id>_terms.txt`` has one term per line, ``CURIE<TAB>label``; blank lines and
+``#`` comments are ignored. Every term must be in its source release (``SOURCES``: the files of
+``../shared/ontologies`` or the ``cellxgene-ontology-guide`` package) with exactly that label and must not be
+obsolete there; the module is then extracted (``mscpo.release.extract``: the term with its definition,
+synonyms and is_a path to the root, RO's property axioms, CL's logical definitions whose signature is
+imported). DOID has no source release here: its terms are checked against the verified reference tables.
 
 Each module is RDF/XML with ``owl:Ontology`` = ``https://w3id.org/mscpo/imports/<id>_import.owl``; the catalog
 ``ontology/catalog-v001.xml`` maps each module IRI to its file. Output is deterministic: rebuilding
-changes nothing.
+changes nothing. ``--sources URL`` is not supported offline; a refresh from the OBO PURLs downloads the
+same files into a folder first and passes ``--sources DIR``.
 """
 
 from __future__ import annotations
@@ -26,48 +27,52 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from mscpo import paths
 from mscpo.errors import InputError
+from mscpo.release import upstream
+from mscpo.release.extract import Extraction, add_definitions, extract_module
 from mscpo.release.rdfxml import serialize_rdfxml
 from mscpo.release.reference import Reference, load_reference
+from mscpo.release.upstream import Release, UpstreamTerm
 
 OBO = "http://purl.obolibrary.org/obo/"
 IMPORTS_BASE = "https://w3id.org/mscpo/imports/"
 
-
-@dataclass(frozen=True)
-class ModuleSpec:
-    """What a module may hold: its CURIE prefixes and the OWL entity type of its terms."""
-
-    prefixes: tuple[str, ...]
-    entity_type: URIRef
-
-
-MODULES: dict[str, ModuleSpec] = {
-    "chebi": ModuleSpec(("CHEBI",), OWL.Class),
-    "cl": ModuleSpec(("CL",), OWL.Class),
-    "doid": ModuleSpec(("DOID",), OWL.Class),
-    "eco": ModuleSpec(("ECO",), OWL.Class),
-    "go": ModuleSpec(("GO",), OWL.Class),
-    "iao": ModuleSpec(("IAO",), OWL.AnnotationProperty),
-    "mondo": ModuleSpec(("MONDO",), OWL.Class),
-    "ncbitaxon": ModuleSpec(("NCBITaxon",), OWL.Class),
-    "ro": ModuleSpec(("RO", "BFO"), OWL.ObjectProperty),
-    "uberon": ModuleSpec(("UBERON",), OWL.Class),
+# Which CURIE prefixes each term list may hold.
+MODULES: dict[str, tuple[str, ...]] = {
+    "bfo": ("BFO",),
+    "chebi": ("CHEBI",),
+    "cl": ("CL",),
+    "doid": ("DOID",),
+    "eco": ("ECO",),
+    "go": ("GO",),
+    "iao": ("IAO", "OBI"),
+    "mondo": ("MONDO",),
+    "ncbitaxon": ("NCBITaxon",),
+    "ro": ("RO", "BFO"),
+    "uberon": ("UBERON",),
 }
 
-# Subclass links the reference states (child -> parent), with where it says so.
-REFERENCE_PARENTS: dict[str, tuple[str, str]] = {
-    "CL:0002540": ("CL:0000134", "identifiers.md §4 note: tissue-specific MSC terms in CL"),
-    "CL:0002570": ("CL:0000134", "identifiers.md §4 note: tissue-specific MSC terms in CL"),
-    "CL:0002568": ("CL:0000134", "identifiers.md §4 note: tissue-specific MSC terms in CL"),
-    "ECO:0000016": ("ECO:0000015", "identifiers.md §9: ECO:0000015 '(parent of the above)'"),
-    "ECO:0001583": ("ECO:0000015", "identifiers.md §9: ECO:0000015 '(parent of the above)'"),
+# Source release of each prefix: a file of ../shared/ontologies (reader, file) or a cellxgene JSON ontology.
+FILE_SOURCES: dict[str, tuple[str, str]] = {
+    "go": ("obo", "go-basic-2022-07-01.obo.gz"),
+    "eco": ("obo", "eco.obo.gz"),
+    "cl": ("ofn", "cl-edit.ofn.gz"),
+    "ro": ("owl", "ro-base.owl.gz"),
+    "iao": ("owl", "iao.owl.gz"),
+    "bfo": ("owl", "bfo.owl.gz"),
 }
-
-# OBO infrastructure terms the design documents themselves prescribe (not domain facts).
-STANDARD_TERMS: dict[str, str] = {
-    # product.md, interoperability contract 4: "exactly one definition (IAO:0000115)"
-    "IAO:0000115": "definition",
+CXG_SOURCES: dict[str, str] = {"UBERON": "root", "MONDO": "direct", "NCBITaxon": "direct", "CHEBI": "direct"}
+PREFIX_RELEASES: dict[str, tuple[str, ...]] = {
+    "GO": ("go",),
+    "ECO": ("eco",),
+    "CL": ("cl",),
+    "RO": ("ro",),
+    "BFO": ("ro", "bfo"),
+    "IAO": ("iao",),
+    "OBI": ("iao",),
+    **{p: (p,) for p in CXG_SOURCES},
 }
+# DOID has no release among the sources: its terms are checked against the verified reference tables.
+REFERENCE_ONLY = ("DOID",)
 
 _CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9]*):(\d+)$")
 
@@ -78,7 +83,6 @@ class Term:
 
     curie: str
     label: str
-    parent: str | None
     where: str
 
 
@@ -86,102 +90,131 @@ def module_iri(module_id: str) -> str:
     return f"{IMPORTS_BASE}{module_id}_import.owl"
 
 
-def curie_to_iri(curie: str) -> URIRef:
-    prefix, local = curie.split(":", 1)
-    return URIRef(f"{OBO}{prefix}_{local}")
-
-
 def read_term_list(path: Path) -> list[Term]:
     """Parse a term list; malformed lines raise ``InputError`` with ``file:line``."""
     terms: list[Term] = []
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.rstrip("\n")
-        if not line.strip() or line.lstrip().startswith("#"):
+        if not raw.strip() or raw.lstrip().startswith("#"):
             continue
-        cols = line.split("\t")
+        cols = raw.split("\t")
         where = f"{path}:{lineno}"
-        if len(cols) not in (2, 3) or not all(c == c.strip() and c for c in cols):
+        if len(cols) != 2 or not all(c == c.strip() and c for c in cols):
             raise InputError(
-                "expected CURIE<TAB>label<TAB>optional parent CURIE, without stray spaces", where=where
+                "expected CURIE<TAB>label without stray spaces (parents come from the source release)", where=where
             )
-        curie, label = cols[0], cols[1]
-        parent = cols[2] if len(cols) == 3 else None
-        for value in (curie, parent):
-            if value is not None and not _CURIE.match(value):
-                raise InputError(f"{value!r} is not a CURIE such as CL:0000134", where=where)
-        terms.append(Term(curie, label, parent, where))
+        if not _CURIE.match(cols[0]):
+            raise InputError(f"{cols[0]!r} is not a CURIE such as CL:0000134", where=where)
+        terms.append(Term(cols[0], cols[1], where))
     return terms
 
 
-def check_terms(module_id: str, terms: list[Term], reference: Reference) -> list[str]:
-    """Every reason the terms of one module cannot be imported (empty when all are verified)."""
-    problems: list[str] = []
-    spec = MODULES.get(module_id)
-    if spec is None:
+class Sources:
+    """The source releases, read on first use (GO and NCBITaxon take seconds)."""
+
+    def __init__(self, directory: Path, cxg_dir: Path | None = None) -> None:
+        self.directory = directory
+        self.cxg_dir = cxg_dir
+        self._releases: dict[str, Release] = {}
+        self.wanted: dict[str, set[str]] = {p: set() for p in CXG_SOURCES}
+
+    def release(self, key: str) -> Release:
+        if key not in self._releases:
+            if key in FILE_SOURCES:
+                kind, name = FILE_SOURCES[key]
+                reader = {"obo": upstream.read_obo, "ofn": upstream.read_cl_ofn, "owl": upstream.read_owl}[kind]
+                self._releases[key] = reader(self.directory / name, name)
+            else:
+                self._releases[key] = upstream.read_cxg(key, CXG_SOURCES[key], self.wanted[key], self.cxg_dir)
+        return self._releases[key]
+
+    def want(self, curies: set[str]) -> None:
+        """Ask for cellxgene terms; a release already read is read again when new terms are wanted."""
+        for curie in curies:
+            prefix = curie.split(":", 1)[0]
+            if prefix in self.wanted and curie not in self.wanted[prefix]:
+                self.wanted[prefix].add(curie)
+                if prefix in self._releases and curie not in self._releases[prefix].terms:
+                    del self._releases[prefix]
+
+    def resolve(self, curie: str) -> tuple[UpstreamTerm, Release] | None:
+        prefix = curie.split(":", 1)[0]
+        fallback: tuple[UpstreamTerm, Release] | None = None
+        for key in PREFIX_RELEASES.get(prefix, ()):
+            self.want({curie})
+            release = self.release(key)
+            term = release.terms.get(curie)
+            if term is None:
+                continue
+            is_property = release.graph is not None and (
+                (upstream.curie_to_iri(curie), RDF.type, OWL.ObjectProperty) in release.graph
+            )
+            if prefix != "BFO" or is_property or key == "bfo":
+                return term, release
+            fallback = fallback or (term, release)
+        return fallback
+
+
+def check_terms(module_id: str, terms: list[Term], sources: Sources, reference: Reference | None) -> list[str]:
+    """Every reason the terms of one module cannot be imported (empty when all match their release)."""
+    allowed = MODULES.get(module_id)
+    if allowed is None:
         return [f"{module_id}_terms.txt: unknown module '{module_id}' (known: {', '.join(sorted(MODULES))})"]
-    curies = {t.curie for t in terms}
+    problems: list[str] = []
     seen: set[str] = set()
+    sources.want({t.curie for t in terms})
     for term in terms:
         prefix = term.curie.split(":", 1)[0]
         if term.curie in seen:
             problems.append(f"{term.where}: {term.curie} is listed twice")
         seen.add(term.curie)
-        if prefix not in spec.prefixes:
+        if prefix not in allowed:
             problems.append(f"{term.where}: {term.curie} does not belong in the {module_id} module")
-        if term.curie in STANDARD_TERMS:
-            expected = {STANDARD_TERMS[term.curie]}
-        elif term.curie in reference.verified:
-            expected = reference.verified[term.curie].labels
-        else:
-            problems.append(
-                f"{term.where}: {term.curie} is not a verified term of the reference tables"
-                " (identifiers.md, isct-criteria.md); unverified IDs may not be imported"
-            )
             continue
-        if term.label not in expected:
+        if prefix in REFERENCE_ONLY:
+            labels = reference.verified[term.curie].labels if reference and term.curie in reference.verified else None
+            if labels is None:
+                problems.append(
+                    f"{term.where}: {term.curie} has no source release and is not verified in the reference"
+                )
+            elif term.label not in labels:
+                problems.append(f"{term.where}: label {term.label!r} for {term.curie} differs from the reference")
+            continue
+        found = sources.resolve(term.curie)
+        if found is None:
+            problems.append(f"{term.where}: {term.curie} is not a term of its source release")
+            continue
+        upstream_term, release = found
+        if upstream_term.label != term.label:
             problems.append(
-                f"{term.where}: label {term.label!r} for {term.curie} differs from the reference label "
-                + " / ".join(repr(x) for x in sorted(expected))
+                f"{term.where}: label {term.label!r} for {term.curie} differs from the label"
+                f" {upstream_term.label!r} of {release.name}"
             )
-        if term.parent is not None:
-            stated = REFERENCE_PARENTS.get(term.curie)
-            if stated is None or stated[0] != term.parent:
-                problems.append(
-                    f"{term.where}: the reference does not state {term.curie} is a subclass of {term.parent}"
-                )
-            elif term.parent not in curies:
-                problems.append(
-                    f"{term.where}: parent {term.parent} must be listed in {module_id}_terms.txt too"
-                )
+        if upstream_term.deprecated:
+            problems.append(f"{term.where}: {term.curie} is obsolete in {release.name}")
     return problems
 
 
-def build_module(module_id: str, terms: list[Term]) -> Graph:
-    """The module graph: ontology header plus each term's type, label and asserted parent."""
-    spec = MODULES[module_id]
-    g = Graph()
-    onto = URIRef(module_iri(module_id))
-    g.add((onto, RDF.type, OWL.Ontology))
-    g.add(
-        (
-            onto,
-            RDFS.comment,
-            Literal(
-                f"mscpo import module: {len(terms)} terms from ontology/imports/{module_id}_terms.txt"
-                " with the labels verified in the mscpo reference tables. Generated by `mscpo imports`;"
-                " do not edit.",
-                lang="en",
-            ),
-        )
-    )
-    sub = RDFS.subPropertyOf if spec.entity_type != OWL.Class else RDFS.subClassOf
+def _reference_module(terms: list[Term]) -> Extraction:
+    out = Extraction(Graph())
     for term in terms:
-        iri = curie_to_iri(term.curie)
-        g.add((iri, RDF.type, spec.entity_type))
-        g.add((iri, RDFS.label, Literal(term.label, lang="en")))
-        if term.parent:
-            g.add((iri, sub, curie_to_iri(term.parent)))
-    return g
+        iri = upstream.curie_to_iri(term.curie)
+        out.graph.add((iri, RDF.type, OWL.Class))
+        out.graph.add((iri, RDFS.label, Literal(term.label, lang="en")))
+        out.signature.add(term.curie)
+    return out
+
+
+def _header(graph: Graph, module_id: str, count: int, source_names: list[str]) -> None:
+    onto = URIRef(module_iri(module_id))
+    graph.add((onto, RDF.type, OWL.Ontology))
+    text = (
+        f"mscpo import module: {count} seed terms from ontology/imports/{module_id}_terms.txt with their is_a"
+        f" path to the root (MIREOT) and, for relations, their RO axioms. Extracted from: {'; '.join(source_names)}."
+        " Generated by `mscpo imports`; do not edit."
+    )
+    graph.add((onto, RDFS.comment, Literal(text, lang="en")))
+    for prop in {p for _s, p, _o in graph if str(p).startswith(("http://www.geneontology.org/", OBO))}:
+        graph.add((prop, RDF.type, OWL.AnnotationProperty))
 
 
 def catalog_xml(module_ids: list[str]) -> bytes:
@@ -191,54 +224,72 @@ def catalog_xml(module_ids: list[str]) -> bytes:
         '<catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">',
     ]
     for mid in sorted(module_ids):
-        lines.append(
-            f"    <uri name={quoteattr(module_iri(mid))} uri={quoteattr(f'imports/{mid}_import.owl')}/>"
-        )
+        lines.append(f"    <uri name={quoteattr(module_iri(mid))} uri={quoteattr(f'imports/{mid}_import.owl')}/>")
     lines += ["</catalog>", ""]
     return "\n".join(lines).encode("utf-8")
 
 
-def build_all(ontology_dir: Path, reference_dir: Path) -> dict[Path, bytes]:
-    """Check every term list under ``ontology_dir/imports`` and return the files to write (path -> bytes)."""
-    reference = load_reference(reference_dir)
+def build_all(
+    ontology_dir: Path, sources_dir: Path, reference_dir: Path | None = None, cxg_dir: Path | None = None
+) -> dict[Path, bytes]:
+    """Check every term list under ``ontology_dir/imports``, extract the modules, return path -> bytes."""
     imports = ontology_dir / "imports"
     lists = sorted(imports.glob("*_terms.txt"))
     if not lists:
         raise InputError(f"no term lists (*_terms.txt) in {imports}")
+    reference = load_reference(reference_dir) if reference_dir and reference_dir.is_dir() else None
+    sources = Sources(sources_dir, cxg_dir)
+    term_lists = {path.name[: -len("_terms.txt")]: read_term_list(path) for path in lists}
     problems: list[str] = []
-    outputs: dict[Path, bytes] = {}
-    module_ids: list[str] = []
-    for path in lists:
-        module_id = path.name[: -len("_terms.txt")]
-        terms = read_term_list(path)
-        found = check_terms(module_id, terms, reference)
-        problems += found
-        if not found:
-            module_ids.append(module_id)
-            outputs[imports / f"{module_id}_import.owl"] = serialize_rdfxml(build_module(module_id, terms))
+    for module_id, terms in term_lists.items():
+        problems += check_terms(module_id, terms, sources, reference)
     if problems:
         raise InputError(
-            "term lists refer to terms the reference tables do not verify:\n  " + "\n  ".join(problems),
-            hint="use only IDs and labels verified in reference/ (identifiers.md, isct-criteria.md)",
+            "term lists name terms their source release does not give:\n  " + "\n  ".join(problems),
+            hint="copy the ID and label from the source release (../shared/ontologies or cellxgene-ontology-guide)",
         )
-    outputs[ontology_dir / "catalog-v001.xml"] = catalog_xml(module_ids)
+    modules: dict[str, Extraction] = {}
+    for module_id, terms in term_lists.items():
+        seeds = [t.curie for t in terms]
+        if all(c.split(":", 1)[0] in REFERENCE_ONLY for c in seeds):
+            modules[module_id] = _reference_module(terms)
+        else:
+            modules[module_id] = extract_module(seeds, sources.resolve)
+    signature = set().union(*(m.signature for m in modules.values()))
+    if "cl" in modules:
+        add_definitions(modules["cl"].graph, sources.release("cl"), signature)
+    outputs: dict[Path, bytes] = {}
+    for module_id, module in modules.items():
+        names = sorted({r.name + (f" {r.version}" if r.version and r.version not in r.name else "")
+                        for c in module.signature if (f := sources.resolve(c)) for r in [f[1]]})
+        _header(module.graph, module_id, len(term_lists[module_id]), names or ["the mscpo reference tables"])
+        outputs[imports / f"{module_id}_import.owl"] = serialize_rdfxml(module.graph)
+    outputs[ontology_dir / "catalog-v001.xml"] = catalog_xml(list(modules))
     return outputs
+
+
+def shared_sources_dir() -> Path:
+    """The upstream releases beside the checkout (a build input, like ``scripts/sync_reference.py``'s)."""
+    return paths.project_root().parent / "shared" / "ontologies"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--check",
-        action="store_true",
-        help="do not write; exit 1 if a committed module or the catalog is stale",
+        "--check", action="store_true", help="do not write; exit 1 if a committed module or the catalog is stale"
     )
     parser.add_argument("--ontology-dir", type=Path, default=None, help="default: ontology/ of the project")
-    parser.add_argument("--reference", type=Path, default=None, help="default: reference/")
+    parser.add_argument(
+        "--sources", type=Path, default=None, help="folder of upstream releases (default ../shared/ontologies)"
+    )
+    parser.add_argument("--reference", type=Path, default=None, help="default: reference/ (DOID terms)")
 
 
 def run(args: argparse.Namespace) -> int:
     ontology_dir = args.ontology_dir or paths.ontology_dir()
-    reference_dir = args.reference or paths.reference_dir()
-    outputs = build_all(ontology_dir, reference_dir)
+    sources_dir = args.sources or shared_sources_dir()
+    if not sources_dir.is_dir():
+        raise InputError(f"source releases folder {sources_dir} not found", hint="pass --sources DIR")
+    outputs = build_all(ontology_dir, sources_dir, args.reference or paths.reference_dir())
     stale = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
     if args.check:
         for path in stale:
