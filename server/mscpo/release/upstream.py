@@ -221,7 +221,7 @@ CXG_ROOTS: dict[str, str] = {
 def cxg_data_dir() -> Path:
     """The data folder of the installed ``cellxgene-ontology-guide`` package."""
     try:
-        import cellxgene_ontology_guide  # type: ignore[import-untyped]
+        import cellxgene_ontology_guide
     except ImportError:
         raise InputError(
             "the build extra is not installed: cellxgene-ontology-guide is needed to extract UBERON, MONDO,"
