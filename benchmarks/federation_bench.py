@@ -26,11 +26,11 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "federation"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout: the tests package
 
-import fedkit
 from mscpo.federation import FederationSettings, resolve_service_clauses
+
+from tests.federation import fedkit
 
 
 def timed(work: Callable[[], object], repeat: int, warmup: int = 3) -> tuple[list[float], object]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validation"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout: the tests package
 
-import differential
+from tests.validation import differential
 
 if __name__ == "__main__":
     sys.exit(differential.main())

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.server_process import RunningServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 QUERY_TIMEOUT = 2.0
 MAX_REQUEST_BYTES = 65536
 
+__all__ = ["FIXTURES", "MAX_REQUEST_BYTES", "QUERY_TIMEOUT", "Recorder", "RunningServer"]
 
-
-@dataclass
-class RunningServer:
-    base: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @property
-    def endpoint(self) -> str:
-        return self.base + "/sparql"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
 
 @dataclass

@@ -14,8 +14,6 @@ Seeded, so a failure names a reproducible case.
 from __future__ import annotations
 
 import random
-import socket
-import threading
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -24,30 +22,11 @@ from mscpo.sparql import guard
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from tests.hostile.hostile_support import Listener
+
 CASES = 3000
 RDFLIB_EVERY = 6  # rdflib's parser takes ~40 ms a query; the engine oracle runs on every case
 UPDATES = 400
-
-
-class Listener:
-    """A loopback TCP listener that counts and drops every connection."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        threading.Thread(target=self._loop, daemon=True).start()
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
 
 
 @pytest.fixture(scope="module")

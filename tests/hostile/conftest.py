@@ -48,7 +48,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     command += ["--workers", "3", "--query-timeout", "2", "--store", str(store), "--log-level", "info"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Hostile(f"http://127.0.0.1:{port}", log_path)
+    server = Hostile(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 60
     while True:
         try:

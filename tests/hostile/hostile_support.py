@@ -5,25 +5,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import requests
+
+from tests.server_process import RunningServer
 
 TOKEN = "hostile-suite-token"
 
 
-@dataclass
-class Hostile:
-    base: str
-    log_path: Path
-
-    @property
-    def endpoint(self) -> str:
-        return self.base + "/sparql"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+Hostile = RunningServer  # the hostile suite's one server (tests.server_process)
 
 
 ASK = "ASK {}"

@@ -8,11 +8,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 from mscpo.testing import free_port
+
+from tests.server_process import RunningServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-write-token-0123456789"
@@ -48,28 +49,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, seconds
         time.sleep(0.1)
 
 
-@dataclass
-class Server:
-    """A running ``mscpo serve`` (or ``oxigraph serve``) process and its log."""
-
-    base: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @property
-    def endpoint(self) -> str:
-        return self.base + "/sparql"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+Server = RunningServer  # a running mscpo serve or oxigraph serve (tests.server_process)
 
 
 def start_mscpo(home: Path, args: Sequence[str], log_path: Path, token: str | None = TOKEN) -> Server:

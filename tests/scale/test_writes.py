@@ -128,6 +128,32 @@ def test_curated_graphs_and_fetching_updates_are_refused(disk_server: Server) ->
     assert store_state(disk_server.endpoint) == before
 
 
+def test_curated_knowledge_graph_triples_cannot_be_deleted(disk_server: Server) -> None:
+    """Regression (issue 10): a filtered DELETE of every triple, DELETE DATA of one curated triple, CLEAR and a
+    Graph Store DELETE of the knowledge graph are refused (403) and change nothing; what a write added may go."""
+    before = store_state(disk_server.endpoint)
+    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{KG}> {{ ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }} }} LIMIT 1"
+    one = select(disk_server.endpoint, query)[0]
+    attempts = [
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <urn:none>) }",
+        f"DELETE DATA {{ GRAPH <{KG}> {{ <{one['s']}> <{one['p']}> <{one['o']}> }} }}",
+        f"CLEAR GRAPH <{KG}>",
+        f"DROP GRAPH <{KG}>",
+    ]
+    for text in attempts:
+        response = _update(disk_server, text, AUTH)
+        assert response.status_code == 403, (text, response.text[:300])
+        assert "curated" in response.text
+    gsp = requests.delete(disk_server.base + "/store", params={"graph": KG}, headers=AUTH, timeout=60)
+    assert gsp.status_code == 403
+    assert store_state(disk_server.endpoint) == before
+    added = f"INSERT DATA {{ GRAPH <{KG}> {{ <urn:test:note> <urn:test:p> 1 }} }}"
+    assert _update(disk_server, added, AUTH).status_code in (200, 204)
+    removed = f"DELETE DATA {{ GRAPH <{KG}> {{ <urn:test:note> <urn:test:p> 1 }} }}"
+    assert _update(disk_server, removed, AUTH).status_code in (200, 204)
+    assert store_state(disk_server.endpoint) == before
+
+
 def test_concurrent_reads_see_the_old_or_the_new_version_never_a_mix(disk_server: Server) -> None:
     """Each write replaces both triples of a pair; readers on every worker must always see one whole pair."""
     graph = "urn:test:pair"

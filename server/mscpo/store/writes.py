@@ -18,15 +18,18 @@ from __future__ import annotations
 import functools
 import hmac
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from mscpo import paths
 from mscpo.sparql import guard
 from mscpo.store import scope
-from mscpo.store.backend import IMPORTS_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, WritableBackend, ask
-from mscpo.store.dataset import infer_closure
+from mscpo.store.backend import IMPORTS_GRAPH, INFERRED_GRAPH, KG_GRAPH, ONTOLOGY_GRAPH, WritableBackend, ask
+from mscpo.store.dataset import Sources, infer_closure, load_file
 from mscpo.store.formats import UPLOAD_MEDIA_TYPES
 from mscpo.validation.engine import default_shapes, load_shapes, validate_store
 from mscpo.validation.report import Report, Result
@@ -206,6 +209,7 @@ class Gate:
             before_quads, after_quads = set(before), set(after)
             touched = {q.graph_name for q in before_quads ^ after_quads}
             _refuse_protected(touched)
+            _refuse_packaged_deletes(before_quads - after_quads)
             if not touched:
                 return WriteOutcome(0, 0)
             cached = self._reports.get(version) if self.backend.exact_version else None
@@ -227,6 +231,7 @@ class Gate:
         """Validates only what the change can affect (:mod:`mscpo.store.scope`) and commits the change with
         the inferred types it implies; the caller holds the write lock."""
         _refuse_protected(change.graphs())
+        _refuse_packaged_deletes(change.removed)
         if op.kind == "delete" and not change.removed:
             raise WriteError(404, f"no graph {op.graph} in the store")
         target = _graph_node(op.graph)
@@ -256,6 +261,33 @@ class Gate:
 @functools.lru_cache(maxsize=1)
 def scope_predicates() -> set[str]:
     return scope.shape_predicates(shapes_graph())
+
+
+@functools.lru_cache(maxsize=4)
+def packaged_kg_triples(root: Path) -> frozenset[ox.Triple]:
+    """The knowledge graph's triples as the packaged files (data/) state them. Writers may not delete these: they
+    are curated as files (sheets → data/*.ttl), and a write that removed them would be undone by the next load."""
+    store = ox.Store()
+    for path in Sources.from_root(root).kg:
+        load_file(store, path, KG_GRAPH)
+    return frozenset(
+        q.triple for q in store if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+    )
+
+
+def _refuse_packaged_deletes(removed: Iterable[ox.Quad]) -> None:
+    """403 when a write would delete a triple of the curated knowledge graph (any form: DELETE DATA, a filtered
+    DELETE, DROP/CLEAR of the graph, a Graph Store PUT or DELETE)."""
+    kg = ox.NamedNode(KG_GRAPH)
+    packaged = packaged_kg_triples(paths.project_root())
+    hits = [q for q in removed if q.graph_name == kg and q.triple in packaged]
+    if hits:
+        raise WriteError(
+            403,
+            f"the write would delete {len(hits)} curated triple(s) of the knowledge graph (first: {hits[0].triple}); "
+            "curated findings are edited in data/sheets/ and rebuilt with 'mscpo sheets build', "
+            "writers may delete only what writes added",
+        )
 
 
 def _refuse_protected(graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> None:
