@@ -208,6 +208,11 @@ def test_immunomodulatory_factors_and_targets(packaged_store: pyoxigraph.Store) 
         ("hormone", "macrophage"), ("microRNA 223", "cardiac muscle cell"), ("microRNA let-7b", "macrophage"),
         ("microvesicle", "macrophage"), ("nitric oxide", "T cell"), ("prostaglandin E2", "T cell"),
         ("stanniocalcin 1", "macrophage"),
+    } | {  # issue 11's imports give these CL target cells their labels: P02 and Q02 (BAL neutrophils), P22 (NK
+        # cells; IDO and PGE2), Q08 (monocyte-derived dendritic cells; PGE2)
+        ("fibroblast growth factor 7", "neutrophil"), ("microvesicle", "neutrophil"),
+        ("TNF alpha induced protein 6", "neutrophil"), ("indoleamine 2,3-dioxygenase 1", "natural killer cell"),
+        ("prostaglandin E2", "natural killer cell"), ("prostaglandin E2", "dendritic cell"),
     }
 
 
@@ -235,9 +240,9 @@ def test_human_cells_in_animal_models(packaged_store: pyoxigraph.Store) -> None:
     mouse, rat = "Mus musculus", "Rattus norvegicus"
     assert hosts == {
         "F08": mouse, "F27": mouse, "F27-engraftment": mouse, "F28": mouse, "F31": rat, "F31-secretome": rat,
-    } | {  # issue 12 (P24's hamster term is not in the imports yet, so it has no label here)
+    } | {  # issue 12 (P24: Syrian hamster, labelled since the NCBITaxon import carries it)
         "P01": mouse, "P02": mouse, "P06": mouse, "P09": mouse, "P13": mouse, "P16": rat, "P17": mouse,
-        "P24": "(no label)", "P25": mouse, "P31": mouse, "P32": rat, "P34": mouse, "P37": rat, "P42": mouse,
+        "P24": "Mesocricetus auratus", "P25": mouse, "P31": mouse, "P32": rat, "P34": mouse, "P37": rat, "P42": mouse,
         "P44": mouse, "P45": mouse, "P46": mouse, "Q02": mouse, "Q05": "Sus scrofa", "Q06": rat,
     }
 
