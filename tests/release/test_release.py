@@ -50,12 +50,15 @@ def test_release_writes_every_artifact(built: dict[str, bytes]) -> None:
     assert set(built) == {
         "ontology/mscpo.owl",
         "ontology/mscpo.ttl",
+        "ontology/mscpo-base.owl",
+        "ontology/mscpo-base.ttl",
         "ontology/mscpo-full.owl",
         "ontology/mscpo-full.ttl",
         "ontology/mscpo.jsonld",
         "ontology/mappings/mscpo.sssom.tsv",
         "docs/ontology/index.html",
-    }
+        "ontology/catalog-v001.xml",
+    } | {f"ontology/imports/{p.name}" for p in paths.imports_dir().glob("*_import.owl")}
 
 
 def test_artifacts_reparse_and_agree(built: dict[str, bytes]) -> None:
@@ -71,10 +74,14 @@ def test_artifacts_reparse_and_agree(built: dict[str, bytes]) -> None:
     assert set(full.objects(FULL_IRI, OWL.versionIRI)) == {
         URIRef(f"https://w3id.org/mscpo/releases/{day}/mscpo-full.owl")
     }
-    assert len(set(owl.objects(ONTOLOGY_IRI, OWL.imports))) == 11
-    assert not set(full.objects(None, OWL.imports))
-    assert (CL_MSC, RDFS.label, None) in full and (CL_MSC, RDFS.label, None) not in owl
-    assert len(full) > len(owl)
+    # mscpo.owl is self-contained (ODK): imports merged, no owl:imports; the base has mscpo's own axioms only.
+    assert not set(owl.objects(None, OWL.imports)) and not set(full.objects(None, OWL.imports))
+    assert (CL_MSC, RDFS.label, None) in full and (CL_MSC, RDFS.label, None) in owl
+    base = _graph(built["ontology/mscpo-base.owl"], "xml")
+    assert isomorphic(base, _graph(built["ontology/mscpo-base.ttl"], "turtle"))
+    assert not set(base.objects(None, OWL.imports)) and (CL_MSC, RDFS.label, None) not in base
+    assert len(owl) > len(base)
+    assert built["ontology/mscpo.ttl"].startswith(b"@prefix ")  # OWL API reads no SPARQL-style PREFIX
 
 
 def test_release_is_deterministic(built: dict[str, bytes], tmp_path: Path) -> None:
@@ -144,8 +151,7 @@ def test_committed_release_is_current(built: dict[str, bytes]) -> None:
 def test_committed_rdfxml_loads_offline_in_owlready2(offline: None) -> None:
     world, onto = load_owlready(paths.ontology_dir() / "mscpo.owl", paths.catalog(), paths.ONTOLOGY_IRI)
     try:
-        assert len(onto.imported_ontologies) == 11
-        assert all(o.loaded for o in onto.imported_ontologies)
+        assert onto.imported_ontologies == []  # self-contained
         assert "mesenchymal stem cell" in [str(x) for x in world[str(CL_MSC)].label]
     finally:
         world.close()
@@ -153,6 +159,7 @@ def test_committed_rdfxml_loads_offline_in_owlready2(offline: None) -> None:
 
 def test_committed_rdfxml_loads_offline_in_rdflib(offline: None) -> None:
     sources = load_sources(paths.ontology_dir() / "mscpo.owl", paths.catalog(), [])
-    assert sources.problems == []
-    assert len(sources.import_files) == 11
-    assert (CL_MSC, RDFS.label, None) in sources.imports
+    assert sources.problems == [] and sources.import_files == {}
+    assert (CL_MSC, RDFS.label, None) in sources.ontology
+    edit = load_sources(paths.edit_source(), paths.catalog(), [])
+    assert edit.problems == [] and len(edit.import_files) == 11

@@ -1,7 +1,9 @@
 """``mscpo release``: write the release artifacts from the edit source.
 
-``ontology/mscpo.owl`` (RDF/XML, imports kept, resolved by ``catalog-v001.xml``) and ``mscpo.ttl``; the "full"
-variant ``mscpo-full.owl`` / ``.ttl`` with the import closure merged; ``mscpo.jsonld``;
+``ontology/mscpo.owl`` (RDF/XML) and ``mscpo.ttl``, self-contained: the import closure merged, no ``owl:imports``
+(ODK's main release); ``mscpo-base.owl`` / ``.ttl`` with the project's own axioms only (ODK base);
+``mscpo-full.owl`` / ``.ttl`` as ``mscpo.owl`` under its own IRI (kept for existing links); ``mscpo.jsonld``;
+the catalog and import modules (so ``--output-dir`` gives a folder that opens offline);
 ``ontology/mappings/mscpo.sssom.tsv``; ``docs/ontology/index.html`` (pyLODE). Each carries the dated
 version IRI ``https://w3id.org/mscpo/releases/YYYY-MM-DD/<file>``; the date defaults to the one in the
 edit source's own version IRI, so re-running changes nothing. By default the QC ERROR checks (with
@@ -24,10 +26,11 @@ from mscpo.errors import InputError, MscpoError
 from mscpo.prefixes import select as select_prefixes
 from mscpo.release import writers
 from mscpo.release.rdfxml import DEFAULT_PREFIXES, serialize_rdfxml
-from mscpo.release.sources import load_sources
+from mscpo.release.sources import Sources, load_sources
 
 RELEASES = "https://w3id.org/mscpo/releases/"
 FULL_IRI = "https://w3id.org/mscpo/mscpo-full.owl"
+BASE_IRI = "https://w3id.org/mscpo/mscpo-base.owl"
 _DATE = re.compile(r"/(\d{4}-\d{2}-\d{2})/")
 
 
@@ -92,31 +95,45 @@ def build_release(inputs: ReleaseInputs) -> dict[Path, bytes]:
     edit = sources.ontology
     onto = _ontology_iri(edit, inputs.edit_source)
     day = release_date(edit, onto, inputs.date, inputs.edit_source)
-    release = _stamp(edit, onto, onto, version_iri(day), day)
-
-    full = _stamp(edit, onto, URIRef(FULL_IRI), version_iri(day, "mscpo-full.owl"), day)
-    module_headers = {URIRef(iri) for iri in sources.import_files}
-    for s, p, o in sources.imports:
-        if s not in module_headers and p != OWL.imports:
-            full.add((s, p, o))
-    full.remove((URIRef(FULL_IRI), OWL.imports, None))
+    base = _stamp(edit, onto, URIRef(BASE_IRI), version_iri(day, "mscpo-base.owl"), day)
+    base.remove((URIRef(BASE_IRI), OWL.imports, None))
+    release = _merged(_stamp(edit, onto, onto, version_iri(day), day), onto, sources)
+    full_iri = URIRef(FULL_IRI)
+    full = _merged(_stamp(edit, onto, full_iri, version_iri(day, "mscpo-full.owl"), day), full_iri, sources)
 
     prefixes = dict(DEFAULT_PREFIXES)
     prefixes.update(
         {p: str(ns) for p, ns in edit.namespaces() if p and str(ns) != "https://w3id.org/mscpo/MSCPO_"}
     )
     onto_dir = inputs.output_root / "ontology"
-    return {
+    outputs = {
         onto_dir / "mscpo.owl": serialize_rdfxml(release, prefixes),
         onto_dir / "mscpo.ttl": writers.turtle_bytes(release),
+        onto_dir / "mscpo-base.owl": serialize_rdfxml(base, prefixes),
+        onto_dir / "mscpo-base.ttl": writers.turtle_bytes(base),
         onto_dir / "mscpo-full.owl": serialize_rdfxml(full, prefixes),
         onto_dir / "mscpo-full.ttl": writers.turtle_bytes(full),
         onto_dir / "mscpo.jsonld": writers.jsonld_bytes(
             release, {**prefixes, **select_prefixes("MSCPO")}
         ),
         onto_dir / "mappings" / "mscpo.sssom.tsv": writers.sssom_bytes(edit, sources.imports, day),
-        inputs.output_root / "docs" / "ontology" / "index.html": writers.html_bytes(release, sources.imports),
+        inputs.output_root / "docs" / "ontology" / "index.html": writers.html_bytes(base, sources.imports),
     }
+    # The edit source's catalog and import modules, so an --output-dir copy opens offline too.
+    outputs[onto_dir / "catalog-v001.xml"] = inputs.catalog.read_bytes()
+    for path in sources.import_files.values():
+        outputs[onto_dir / "imports" / path.name] = path.read_bytes()
+    return outputs
+
+
+def _merged(graph: Graph, onto: URIRef, sources: Sources) -> Graph:
+    """``graph`` with the import closure merged in and no ``owl:imports``: it opens alone (ODK's ``x.owl``)."""
+    module_headers = {URIRef(iri) for iri in sources.import_files}
+    for s, p, o in sources.imports:
+        if s not in module_headers and p != OWL.imports:
+            graph.add((s, p, o))
+    graph.remove((onto, OWL.imports, None))
+    return graph
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

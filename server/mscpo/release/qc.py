@@ -31,7 +31,9 @@ LEVELS = ("ERROR", "WARN", "INFO")
 GRAPH_ONTOLOGY = paths.GRAPH_NAMESPACE + "ontology"
 GRAPH_IMPORTS = paths.GRAPH_NAMESPACE + "imports"
 GRAPH_KG = paths.GRAPH_NAMESPACE + "kg"
-RELEASE_FILES = ("mscpo.owl", "mscpo.ttl", "mscpo-full.owl", "mscpo-full.ttl", "mscpo.jsonld")
+RELEASE_FILES = (
+    "mscpo.owl", "mscpo.ttl", "mscpo-base.owl", "mscpo-base.ttl", "mscpo-full.owl", "mscpo-full.ttl", "mscpo.jsonld"
+)
 
 # Checks implemented in Python (the rest are the .rq files).
 PYTHON_CHECKS = (

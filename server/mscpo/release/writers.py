@@ -28,8 +28,12 @@ SSSOM_PREFIXES: dict[str, str] = {
 _OBO = re.compile(r"^http://purl\.obolibrary\.org/obo/([A-Za-z][A-Za-z0-9]*)_(\w+)$")
 
 
+_SPARQL_PREFIX = re.compile(r"^PREFIX (\S+) (<[^>]*>)$", re.MULTILINE)
+
+
 def turtle_bytes(graph: Graph) -> bytes:
-    return canonical_turtle(graph).encode("utf-8")
+    """Canonical Turtle with Turtle's own ``@prefix`` lines: the OWL API's Turtle parser rejects SPARQL ``PREFIX``."""
+    return _SPARQL_PREFIX.sub(r"@prefix \1 \2 .", canonical_turtle(graph)).encode("utf-8")
 
 
 def _sort_json(value: Any, key: str | None = None) -> Any:
