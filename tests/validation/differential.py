@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mscpo.errors import MscpoError
-from mscpo.validation.compiled import plan
 from mscpo.validation.engine import load_shapes, validate
+from mscpo.validation.plan import plan
 
 from tests.validation.reference import pyshacl_keys, report_keys
 

@@ -23,9 +23,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from mscpo import paths
 from mscpo.errors import InputError
-from mscpo.validation.compiled import Evaluator, plan
+from mscpo.validation.compiled import Evaluator
 from mscpo.validation.exact import holds_surrogates
 from mscpo.validation.loading import FORMATS, expand_paths, load_into, no_network, parse_file
+from mscpo.validation.plan import plan
 from mscpo.validation.report import Report, Result
 from mscpo.validation.terms import nt, ox_to_rdflib, read_path, store_to_rdflib
 
