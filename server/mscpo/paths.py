@@ -95,11 +95,6 @@ def reference_dir() -> Path:
     return project_root() / "reference"
 
 
-def shared_reference_dir() -> Path:
-    """Deprecated name of :func:`reference_dir` (the project no longer reads ``../shared``)."""
-    return reference_dir()
-
-
 def require_shapes() -> None:
     """Refuse to go on without SHACL shapes (an install that lost its artifacts must not run half-empty)."""
     shapes = shapes_dir()
