@@ -78,8 +78,8 @@ class _Resolver:
             row,
             column,
             f"{curie} is not a verified identifier",
-            "use only identifiers the reference tables mark verified (reference/, synced from "
-            "../shared/reference); keep an unverified one out, or as words in the citation",
+            "use only identifiers the project's reference tables (reference/) mark verified; "
+            "keep an unverified one out, or as words in the citation",
         )
         return False
 

@@ -12,11 +12,9 @@ writers that bypass it also bypass validation.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import requests
 
 from mscpo.config import without_credentials
 from mscpo.errors import InputError
-from mscpo.store import dialects
+from mscpo.store import dialects, staging
 from mscpo.store.backend import COUNT_PER_GRAPH, QueryResult, counts_from
 
 log = logging.getLogger("mscpo.remote")
@@ -210,15 +208,9 @@ def _file_lock(key: str, wait: float = 30.0) -> Iterator[None]:
     name = hashlib.sha256(key.encode()).hexdigest()[:16]
     handle = (Path(tempfile.gettempdir()) / f"mscpo-remote-{name}.lock").open("a")
     try:
-        give_up = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= give_up:
-                    raise InputError("another write to the remote store is still running") from None
-                time.sleep(0.05)
+        staging.wait_for_lock(
+            handle.fileno(), wait, InputError("another write to the remote store is still running")
+        )
         yield
     finally:
         handle.close()

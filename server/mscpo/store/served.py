@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import gc
 import hashlib
 import json
@@ -62,15 +61,7 @@ def locked(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[int]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = staging.lock_path(path).open("a")
     try:
-        give_up = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= give_up:
-                    raise staging.in_use_error(path) from None
-                time.sleep(0.05)
+        staging.wait_for_lock(handle.fileno(), wait, staging.in_use_error(path))
         yield handle.fileno()
     finally:
         handle.close()  # closing the descriptor releases the lock, also when the process is killed

@@ -21,6 +21,7 @@ import errno
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +65,19 @@ def exclusive(store: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def wait_for_lock(fd: int, wait: float, refusal: Exception) -> None:
+    """Takes an exclusive flock on ``fd``, polling for up to ``wait`` seconds; raises ``refusal`` past that."""
+    give_up = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= give_up:
+                raise refusal from None
+            time.sleep(0.05)
 
 
 def is_store(path: Path) -> bool:
