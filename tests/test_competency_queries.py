@@ -148,7 +148,9 @@ def test_neovascularization_evidence_strength(packaged_store: pyoxigraph.Store) 
 
 def test_inefficient_mechanisms(packaged_store: pyoxigraph.Store) -> None:
     rows = run(packaged_store, "07-inefficient-or-rejected-mechanisms.rq")
-    assert column(rows, "mechanismLabel") == {"transdifferentiation", "cell fusion"}
+    assert column(rows, "mechanismLabel") == {
+        "transdifferentiation of transplanted MSC", "fusion of transplanted MSC with host cells",
+    }
     assert column(rows, "statusLabel") == {"inefficient mechanism"}
     assert findings(rows) == {"F01-transdifferentiation", "F16-transdifferentiation", "F01-cell-fusion"}
 
@@ -161,14 +163,16 @@ def test_findings_per_mechanism(packaged_store: pyoxigraph.Store) -> None:
     assert counts["anti-fibrosis"] == 9 + 4  # issue 12: P32, P34, P35, P37
     assert counts["mitochondrial transfer"] == 5  # issue 12: P06, P30, P33, P34, P35
     assert "transdifferentiation" not in counts and "cell fusion" not in counts
+    assert "transdifferentiation of transplanted MSC" not in counts
+    assert "fusion of transplanted MSC with host cells" not in counts
 
 
 def test_extracellular_vesicle_findings(packaged_store: pyoxigraph.Store) -> None:
     rows = run(packaged_store, "09-extracellular-vesicle-findings.rq")
     triples = {(r["finding"].removeprefix(KG), r["mediatorLabel"], r["mediatorKindLabel"]) for r in rows}
     assert triples == {
-        ("F25", "MSC-derived exosome", "exosome"),
-        ("F32", "MSC-derived exosome", "exosome"),
+        ("F25", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+        ("F32", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
         ("F32", "microRNA 22", "microRNA mediator"),
     } | ADDED_EV_TRIPLES
 

@@ -262,7 +262,7 @@ CASES = [
     ),
     Case(
         "FindingShape-publication-class",
-        "Class",
+        "Or",  # IAO:0000311 or the deprecated MSCPO:0000006 (issue 11)
         FINDING,
         [(f"MSCPO:0001013 {P}", f"MSCPO:0001013 {KP}")],
         F,
@@ -618,7 +618,7 @@ CASES = [
         [],
         TEST_TERM,
         RDFS_LABEL,
-        append=f"\n{TEST_TERM} a MSCPO:0000011 ; skos:exactMatch <https://identifiers.org/hgnc:8021> .\n",
+        append=f"\n{TEST_TERM} a MSCPO:0000011 ; skos:relatedMatch <https://identifiers.org/hgnc:8021> .\n",
     ),
     Case(
         "SurfaceMarkerShape-gene",
@@ -626,7 +626,7 @@ CASES = [
         ISCT,
         [],
         TEST_TERM,
-        SKOS_MATCH,
+        "<http://www.w3.org/2004/02/skos/core#relatedMatch>",  # a CD marker relates to its gene (issue 11)
         append=f'\n{TEST_TERM} a MSCPO:0000011 ; rdfs:label "CD-test"@en .\n',
     ),
     # ---- characterization records and the ISCT criteria

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from mscpo.curation.schema import BIBO, FINDINGS, MSCPO, PUBLICATIONS, SPLIT, Column, Kind
+from mscpo.curation.schema import BIBO, FINDINGS, MSCPO, OBO, PUBLICATIONS, SPLIT, Column, Kind
 from mscpo.curation.sheets import ERROR, WARNING, Problem, Row
 from mscpo.curation.vocabulary import (
     CURIE,
@@ -30,7 +30,7 @@ from mscpo.curation.vocabulary import (
 )
 from mscpo.prefixes import select
 
-PUBLICATION = URIRef(MSCPO["0000006"])
+PUBLICATION = URIRef(OBO["IAO_0000311"])  # IAO publication (replaces MSCPO:0000006)
 RECORD_ID = re.compile(r"^[A-Z][0-9]+$")
 PMCID = re.compile(r"^PMC[0-9]+$")
 NAMESPACES = select("MSCPO", "obo", "rdfs", "dcterms", "bibo", "fabio", "xsd")

@@ -16,6 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from mscpo.prefixes import PREFIXES
 
 MSCPO = Namespace(PREFIXES["MSCPO"])
+OBO = Namespace(PREFIXES["obo"])
 BIBO = Namespace(PREFIXES["bibo"])
 FABIO = Namespace(PREFIXES["fabio"])
 SPLIT = "|"
@@ -92,7 +93,7 @@ FINDINGS: tuple[Column, ...] = (
         str(MSCPO["0001200"]),
         Kind.TERM,
         multi=True,
-        help="receptor or pathway gene product in the target cells (⊑ MSCPO:0000036)",
+        help="receptor or pathway gene product in the target cells (⊑ CHEBI:36080 protein)",
     ),
     Column("injury model", str(MSCPO["0001007"]), Kind.TERM, multi=True, help="injury model (⊑ MSCPO:0000005)"),
     Column("disease", str(MSCPO["0001008"]), Kind.TERM, multi=True, help="MONDO or DOID terms"),

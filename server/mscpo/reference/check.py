@@ -20,8 +20,8 @@ import rdflib
 from mscpo.errors import InputError
 from mscpo.reference.identifiers import DOI, IdentifierTable, normalise
 
-UNIPROT = re.compile(r"purl\.uniprot\.org/uniprot/([A-Z0-9]{6,10})")
-PMID_IRI = re.compile(r"(?:pubmed[:/]|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{5,9})")
+UNIPROT = re.compile(r"(?:purl\.uniprot\.org/uniprot/|UniProtKB:)([A-Z0-9]{6,10})")
+PMID_IRI = re.compile(r"(?:pubmed[:/]|PMID:|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{5,9})")
 HGNC = re.compile(r"hgnc[:/_](\d{1,6})", re.I)
 GENE = re.compile(r"ncbigene[:/](\d{1,9})", re.I)
 KINDS = (("uniprot", UNIPROT), ("doi", DOI), ("pmid", PMID_IRI), ("hgnc", HGNC), ("ncbigene", GENE))

@@ -4,8 +4,9 @@ For each seed term of a term list the module gets the term's type, label, defini
 release gives them, and its named parents, recursively, up to the release's root (cross-ontology parents such
 as CL "cell" ⊑ UBERON "anatomical structure" are followed into the other release). Properties (RO, BFO
 relations) also carry their logical characteristics from ``ro-base``: transitivity and the other
-characteristics, ``subPropertyOf`` (with the super-properties), ``inverseOf``, property chains and named
-domains and ranges (their classes come in with their own is_a path). CL's genus-differentia definitions
+characteristics, ``subPropertyOf`` (with the super-properties), ``inverseOf`` and named domains and ranges
+(property chains are left out: ``KEEP_PROPERTY_CHAINS``; the classes come in with their own is_a path).
+CL's genus-differentia definitions
 (``X ≡ G and (P some F)``) are copied when every entity they mention is in some module, the way ODK's
 ``--method STAR`` modules keep the axioms whose signature is imported; that is what lets HermiT classify an
 MSC that is part of bone marrow under "mesenchymal stem cell of the bone marrow".
@@ -39,6 +40,9 @@ PROPERTY_TYPES = (
     OWL.FunctionalProperty,
     OWL.InverseFunctionalProperty,
 )
+# RO's 40-odd property chains (e.g. regulates o part of) double HermiT's time on ontology + knowledge graph and
+# none of mscpo's axioms needs them; the characteristics, hierarchy, inverses, domains and ranges are kept.
+KEEP_PROPERTY_CHAINS = False
 KIND_TYPES = {"class": OWL.Class, "object": OWL.ObjectProperty, "annotation": OWL.AnnotationProperty}
 
 
@@ -96,7 +100,7 @@ def _property_axioms(graph: Graph, term: UpstreamTerm, release: Release) -> list
             if curie:
                 graph.add((iri, predicate, obj))
                 mentioned.append(curie)
-    for chain in source.objects(iri, OWL.propertyChainAxiom):
+    for chain in source.objects(iri, OWL.propertyChainAxiom) if KEEP_PROPERTY_CHAINS else ():
         members = list(Collection(source, chain))
         curies = [_named(m) for m in members]
         if all(curies):

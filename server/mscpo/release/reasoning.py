@@ -140,3 +140,27 @@ def reason(graphs: list[Graph]) -> ReasonerOutcome:
     outcome.unasserted_equivalences = sorted(found)
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def inferred_types(graphs: list[Graph], individuals: list[str]) -> dict[str, set[str]]:
+    """HermiT's named types (asserted and inferred) of ``individuals`` over the union of ``graphs``."""
+    from owlready2 import World, sync_reasoner_hermit
+
+    world = World()
+    try:
+        onto = world.get_ontology(REASONING_ONTOLOGY)
+        data = logical_graph(graphs).serialize(format="nt", encoding="utf-8")
+        onto.load(fileobj=io.BytesIO(data), format="ntriples")
+        sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        types: dict[str, set[str]] = {}
+        for iri in individuals:
+            entity = world[iri]
+            found: set[str] = set()
+            for cls in entity.is_a if entity is not None else []:
+                for ancestor in getattr(cls, "ancestors", lambda: set())():
+                    if getattr(ancestor, "iri", None):
+                        found.add(ancestor.iri)
+            types[iri] = found
+        return types
+    finally:
+        world.close()

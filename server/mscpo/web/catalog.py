@@ -40,13 +40,13 @@ IDENTIFIERS = (SKOS + "exactMatch", SKOS + "closeMatch", OIO + "hasDbXref")
 
 # (kind, title, how membership is decided: "sub" = the root or a subclass of it, "type" = an instance of it)
 KINDS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("factor", "Factors", "sub", (MSCPO + "0000002", MSCPO + "0000036")),
+    ("factor", "Factors", "sub", (MSCPO + "0000002", MSCPO + "0002001")),
     ("population", "MSC populations", "sub", (OBO + "CL_0000134",)),
     ("mechanism", "Mechanisms", "sub", (MSCPO + "0000003",)),
     ("tissue", "Tissues, cells and diseases", "sub", (MSCPO + "0000005",)),
     ("delivery", "Delivery modes", "sub", (MSCPO + "0000004",)),
     ("finding", "Findings", "type", (MSCPO + "0000001",)),
-    ("publication", "Publications", "type", (MSCPO + "0000006",)),
+    ("publication", "Publications", "type", (OBO + "IAO_0000311", MSCPO + "0000006")),
     ("evidence", "Evidence types", "", ()),
     ("other", "Other terms", "", ()),
 )
