@@ -83,7 +83,7 @@ def test_findings_in_kidney_injury(packaged_store: pyoxigraph.Store) -> None:
     assert {r["record"] for r in rows} == {"F16", "P01", "P10", "P11", "P26", "P27", "Q06"}
     assert findings(rows) == {"F16", "F16-transdifferentiation", "P01", "P10", "P11", "P26", "P27", "Q06"}
     bruno = next(r for r in rows if r["record"] == "P01")
-    assert bruno["mediators"] == "microvesicle" and bruno["deliveries"] == "extracellular vesicle therapy"
+    assert bruno["mediators"] == "MSC-derived microvesicle" and bruno["deliveries"] == "extracellular vesicle therapy"
 
 
 def test_what_a_gene_does_by_hgnc_or_ncbi_gene(packaged_store: pyoxigraph.Store) -> None:

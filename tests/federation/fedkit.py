@@ -275,7 +275,7 @@ class Listener:
 
 
 SHAPE_PREFIXES = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX MSCPO: <https://w3id.org/mscpo/MSCPO_>\n"
-JOIN = "?factor skos:exactMatch ?protein . ?finding MSCPO:0001001 ?factor ; MSCPO:0001004 ?mechanism ."
+JOIN = "?factor skos:exactMatch|skos:narrowMatch ?protein . ?finding MSCPO:0001001 ?factor ; MSCPO:0001004 ?mechanism ."
 
 
 def accessions(store: ox.Store, rows: int) -> list[str]:

@@ -149,13 +149,6 @@ def test_comunica_federates_over_both_endpoints(
         pytest.skip("comunica-sparql not installed (npm install -g @comunica/query-sparql@4)")
     standin: Process = request.getfixturevalue(EXAMPLES[name])
     query = strip_service(example(name))
-    if name == "inbound-uniprot-protein-to-findings":
-        # Comunica 4 bind-joins with the blank node behind up:recommendedName/up:fullName inside VALUES, which
-        # SPARQL forbids: mscpo answers 400 (a Comunica bug, documented in docs/federation.md).
-        with pytest.raises(AssertionError, match="HTTP status 400"):
-            comunica_rows([standin.endpoint, proxy.endpoint], query, workdir)
-        assert any("VALUES" in hit.query and " _:" in hit.query for hit in proxy.hits)
-        return
     got = comunica_rows([standin.endpoint, proxy.endpoint], query, workdir)
     # Comunica 4.x from npm drops language tags from any SPARQL endpoint's JSON results (its
     # sparqljson-parse 3 passes {language, direction} to rdf-data-factory 1.x, which expects a string), so

@@ -35,7 +35,7 @@ def test_tsg6_by_synonym_and_identifier(client, text: str, matched: str) -> None
 
 def test_exosome_is_a_factor(client) -> None:
     hit = first(client, "exosome")
-    assert hit["label"] == "exosome" and hit["kind"] == "factor"
+    assert hit["label"] == "MSC-derived exosome" and hit["kind"] == "factor"
 
 
 def test_myocardial_infarction_is_a_disease_and_word_prefixes_match(client) -> None:

@@ -37,6 +37,10 @@ def m(n: str) -> str:
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 RDFS_COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
 SKOS_MATCH = "<http://www.w3.org/2004/02/skos/core#exactMatch>"
+SKOS_MAPPING = "|".join(
+    f"<http://www.w3.org/2004/02/skos/core#{p}>"
+    for p in ("exactMatch", "narrowMatch", "closeMatch", "broadMatch", "relatedMatch")
+)
 CITATION = "<http://purl.org/dc/terms/bibliographicCitation>"
 ISSUED = "<http://purl.org/dc/terms/issued>"
 DOI = "<http://purl.org/ontology/bibo/doi>"
@@ -80,7 +84,7 @@ def rm(line: str) -> tuple[str, str]:
 LABEL_EN = '(example after Gnecchi 2005)"@en'
 PUB_TO_KG = [
     (f"MSCPO:0001013 {P}", f"MSCPO:0001013 {KP}"),
-    (f"{P}\n    a MSCPO:0000006", f"{KP}\n    a MSCPO:0000006"),
+    (f"{P}\n    a obo:IAO_0000311", f"{KP}\n    a obo:IAO_0000311"),
     rm('bibo:doi "10.1038/nm0405-367"'),
     rm('bibo:pmid "15812508"'),
 ]
@@ -257,7 +261,7 @@ CASES = [
         [(f"MSCPO:0001013 {P}", f"MSCPO:0001013 {P} , {KP}")],
         F,
         m("0001013"),
-        append=f'\n{KP} a MSCPO:0000006 ; dcterms:bibliographicCitation "Second citation." ; '
+        append=f'\n{KP} a obo:IAO_0000311 ; dcterms:bibliographicCitation "Second citation." ; '
         'dcterms:issued "2005"^^xsd:gYear .\n',
     ),
     Case(
@@ -545,7 +549,7 @@ CASES = [
         FINDING,
         [],
         m("0000101"),
-        SKOS_MATCH,
+        SKOS_MAPPING,
         append='\nMSCPO:0000101 skos:exactMatch "P14210" .\n',
     ),
     Case(
@@ -554,7 +558,7 @@ CASES = [
         FINDING,
         [],
         m("0000101"),
-        SKOS_MATCH,
+        SKOS_MAPPING,
         append="\nMSCPO:0000101 skos:exactMatch <http://purl.uniprot.org/uniprot/HGF_HUMAN> .\n",
     ),
     Case(
@@ -563,7 +567,7 @@ CASES = [
         FINDING,
         [],
         m("0000101"),
-        SKOS_MATCH,
+        SKOS_MAPPING,
         append="\nMSCPO:0000101 skos:exactMatch <https://identifiers.org/hgnc:HGNC:xxxx> .\n",
     ),
     Case(
@@ -572,7 +576,7 @@ CASES = [
         FINDING,
         [],
         m("0000101"),
-        SKOS_MATCH,
+        SKOS_MAPPING,
         append="\nMSCPO:0000101 skos:exactMatch <https://identifiers.org/ncbigene:GeneID-x> .\n",
     ),
     Case(

@@ -36,7 +36,7 @@ SYNONYMS = (
     PREFIXES["bibo"] + "pmid",
     MSCPO + "0001016",  # literature table row (F09)
 )
-IDENTIFIERS = (SKOS + "exactMatch", SKOS + "closeMatch", OIO + "hasDbXref")
+IDENTIFIERS = (SKOS + "exactMatch", SKOS + "narrowMatch", SKOS + "closeMatch", OIO + "hasDbXref")
 
 # (kind, title, how membership is decided: "sub" = the root or a subclass of it, "type" = an instance of it)
 KINDS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
