@@ -234,3 +234,27 @@ def test_malformed_term_line_names_file_and_line(tmp_path: Path) -> None:
     bad.write_text("# comment\nGO:0001525 angiogenesis\n")
     with pytest.raises(InputError, match=r"go_terms.txt:2"):
         read_term_list(bad)
+
+
+def test_minted_term_duplicating_an_upstream_label_or_exact_synonym_is_reported(tmp_path: Path) -> None:
+    """Issue 11 (reuse, don't mint): the build compares minted names with every term of the source releases."""
+    from mscpo.release.imports import minted_duplicates
+
+    edit = tmp_path / "mscpo-edit.ttl"
+    edit.write_text(
+        """@prefix MSCPO: <https://w3id.org/mscpo/MSCPO_> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .
+MSCPO:0000720 a owl:Class ; rdfs:label "Osteoblast differentiation"@en .
+MSCPO:0000721 a owl:Class ; rdfs:label "cell maturation"@en ; oboInOwl:hasExactSynonym "cellular differentiation"@en .
+MSCPO:0000722 a owl:Class ; rdfs:label "obsolete cell differentiation"@en ; owl:deprecated true ;
+    oboInOwl:hasExactSynonym "cell differentiation"@en .
+MSCPO:0000723 a owl:Class ; rdfs:label "developmental process of MSC"@en .
+""",
+        encoding="utf-8",
+    )
+    lines = minted_duplicates(edit, Sources(_fixture_sources(tmp_path)))
+    assert [line.split(" ", 1)[0] for line in lines] == ["MSCPO:0000720", "MSCPO:0000721"]
+    assert "the label of GO:0001649" in lines[0] and "the exact synonym of GO:0030154" in lines[1]
+    assert minted_duplicates(tmp_path / "absent.ttl", Sources(_fixture_sources(tmp_path))) == []

@@ -29,8 +29,10 @@ from mscpo import paths
 from mscpo.errors import InputError
 from mscpo.release import upstream
 from mscpo.release.extract import Extraction, add_definitions, extract_module
+from mscpo.release.minted import upstream_duplicates
 from mscpo.release.rdfxml import serialize_rdfxml
 from mscpo.release.reference import Reference, load_reference
+from mscpo.release.sources import parse_file
 from mscpo.release.upstream import Release, UpstreamTerm
 
 OBO = "http://purl.obolibrary.org/obo/"
@@ -230,7 +232,11 @@ def catalog_xml(module_ids: list[str]) -> bytes:
 
 
 def build_all(
-    ontology_dir: Path, sources_dir: Path, reference_dir: Path | None = None, cxg_dir: Path | None = None
+    ontology_dir: Path,
+    sources_dir: Path,
+    reference_dir: Path | None = None,
+    cxg_dir: Path | None = None,
+    sources: Sources | None = None,
 ) -> dict[Path, bytes]:
     """Check every term list under ``ontology_dir/imports``, extract the modules, return path -> bytes."""
     imports = ontology_dir / "imports"
@@ -238,7 +244,7 @@ def build_all(
     if not lists:
         raise InputError(f"no term lists (*_terms.txt) in {imports}")
     reference = load_reference(reference_dir) if reference_dir and reference_dir.is_dir() else None
-    sources = Sources(sources_dir, cxg_dir)
+    sources = sources or Sources(sources_dir, cxg_dir)
     term_lists = {path.name[: -len("_terms.txt")]: read_term_list(path) for path in lists}
     problems: list[str] = []
     for module_id, terms in term_lists.items():
@@ -289,14 +295,32 @@ def run(args: argparse.Namespace) -> int:
     sources_dir = args.sources or shared_sources_dir()
     if not sources_dir.is_dir():
         raise InputError(f"source releases folder {sources_dir} not found", hint="pass --sources DIR")
-    outputs = build_all(ontology_dir, sources_dir, args.reference or paths.reference_dir())
+    sources = Sources(sources_dir)
+    outputs = build_all(ontology_dir, sources_dir, args.reference or paths.reference_dir(), sources=sources)
+    duplicates = minted_duplicates(ontology_dir / "mscpo-edit.ttl", sources)
     stale = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
     if args.check:
         for path in stale:
             print(f"stale: {path} (run 'mscpo imports')", file=sys.stderr)
         print(f"{len(outputs) - len(stale)} of {len(outputs)} files up to date")
-        return 1 if stale else 0
+        return max(1 if stale else 0, _report_duplicates(duplicates))
     for path in stale:
         path.write_bytes(outputs[path])
     print(f"{len(outputs) - 1} import modules and the catalog built; {len(stale)} file(s) changed")
-    return 0
+    return _report_duplicates(duplicates)
+
+
+def minted_duplicates(edit_source: Path, sources: Sources) -> list[str]:
+    """Minted terms that duplicate a term of the whole-file source releases (GO, ECO, CL, RO, IAO, BFO)."""
+    if not edit_source.is_file():
+        return []
+    present = [key for key, (_kind, name) in FILE_SOURCES.items() if (sources.directory / name).is_file()]
+    return upstream_duplicates(parse_file(edit_source), [sources.release(key) for key in present])
+
+
+def _report_duplicates(duplicates: list[str]) -> int:
+    for line in duplicates:
+        print(f"error: {line}", file=sys.stderr)
+    if duplicates:
+        print(f"{len(duplicates)} minted term name(s) duplicate upstream terms", file=sys.stderr)
+    return 1 if duplicates else 0
