@@ -21,14 +21,16 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from mscpo.release.docterms import KINDS, Term, Terms, sorted_nodes
+from mscpo.release.writers import MAPPING_SET_ID
 
-RELEASE_FILES = (
-    ("mscpo.owl", "RDF/XML, self-contained: mscpo's axioms with the import modules merged (ODK main release)"),
-    ("mscpo-base.owl", "RDF/XML, mscpo's own axioms only (ODK base)"),
-    ("mscpo.ttl", "Turtle of mscpo.owl"),
-    ("mscpo.jsonld", "JSON-LD of mscpo.owl"),
-    ("mappings/mscpo.sssom.tsv", "SSSOM table of every SKOS mapping"),
-)
+RELEASE_FILES = (  # (file under ontology/, content, how to get it: "versioned" | an Accept type | an IRI)
+    ("mscpo.owl", "RDF/XML, self-contained: mscpo's axioms with the import modules merged (ODK main release)",
+     "versioned"),
+    ("mscpo-base.owl", "RDF/XML, mscpo's own axioms only (ODK base)", "versioned"),
+    ("mscpo.ttl", "Turtle of mscpo.owl", "text/turtle"),
+    ("mscpo.jsonld", "JSON-LD of mscpo.owl", "application/ld+json"),
+    ("mappings/mscpo.sssom.tsv", "SSSOM table of every SKOS mapping", MAPPING_SET_ID),
+)  # fmt: skip
 VANN = "http://purl.org/vocab/vann/"
 
 
@@ -80,10 +82,19 @@ class DocPage(Terms):
             "imports": self.import_iris,
             "citation": citation,
             "files": [
-                (name, note, release_dir + name.rsplit("/", 1)[-1] if release_dir else "")
-                for name, note in RELEASE_FILES
+                (name, note, *self._where(how, name, str(onto) if onto else "", release_dir))
+                for name, note, how in RELEASE_FILES
             ],
         }
+
+    @staticmethod
+    def _where(how: str, name: str, iri: str, release_dir: str) -> tuple[str, str]:
+        """(IRI, note): the file's dated version IRI, the ontology IRI with an Accept type, or a fixed IRI."""
+        if how == "versioned":
+            return (release_dir + name, "owl:versionIRI") if release_dir else ("", "")
+        if "://" in how:
+            return how, ""
+        return iri, f"Accept: {how}"
 
     def _live_classes(self) -> list[Term]:
         return [t for t in self.terms.values() if t.kind == "classes" and not t.deprecated]
