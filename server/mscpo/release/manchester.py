@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from mscpo import prefixes
 
-_PLAIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_PLAIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*(:[A-Za-z0-9_\-.]+)?$")  # a word or a CURIE
 _CARDINALITIES = (
     (OWL.minCardinality, "min", False),
     (OWL.maxCardinality, "max", False),
@@ -49,7 +49,7 @@ def keyword(word: str) -> Markup:
 
 
 def quoted(label: str) -> str:
-    """A label as Manchester syntax writes a name: bare when it is one word, else in single quotes."""
+    """A label as Manchester syntax writes a name: bare when it is one word (or a CURIE), else in single quotes."""
     return label if _PLAIN_NAME.match(label) else "'" + label.replace("'", "\\'") + "'"
 
 
@@ -178,8 +178,10 @@ class Manchester:
         return UNRECOGNISED
 
     def _nested(self, node: Node, depth: int) -> Markup:
+        """An operand: in parentheses when it is itself an anonymous expression (but not ``{a}`` or ``dt[...]``)."""
         rendered = self.expression(node, depth + 1)
-        return Markup("(") + rendered + Markup(")") if isinstance(node, BNode) else rendered
+        atomic = not isinstance(node, BNode) or any(self._one(node, p) is not None for p in (OWL.oneOf, OWL.onDatatype))
+        return rendered if atomic else Markup("(") + rendered + Markup(")")
 
     def _nary(self, members: list[Node], word: str, depth: int) -> Markup:
         if not members:
