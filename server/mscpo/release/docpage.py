@@ -79,7 +79,7 @@ class DocPage(Terms):
             "created": text(DCTERMS.created),
             "prefix": text(URIRef(VANN + "preferredNamespacePrefix")),
             "namespace": text(URIRef(VANN + "preferredNamespaceUri")),
-            "imports": self.import_iris,
+            "imports": [(iri, self._module_note(iri)) for iri in self.import_iris],
             "citation": citation,
             "files": [
                 (name, note, *self._where(how, name, str(onto) if onto else "", release_dir))
@@ -111,12 +111,34 @@ class DocPage(Terms):
         ordered = sorted(groups.items(), key=lambda kv: (self.names.label(kv[0]).casefold(), str(kv[0])))
         return [(parent, [t.iri for t in sorted(members, key=_order)]) for parent, members in ordered]
 
+    def _module_note(self, iri: str) -> str:
+        """What the import module says of itself (its seed list and source release)."""
+        notes = sorted(str(c) for c in self.imports.objects(URIRef(iri), RDFS.comment))
+        return notes[0] if notes else ""
+
     def _external(self, iri: URIRef) -> Markup:
         return self.names.link(iri, quote=False) + Markup(" <code>{}</code>").format(self.names.curie(iri))
 
-    def upper_structure(self) -> list[tuple[Markup, list[Markup]]]:
-        """The upper-structure table: external parent -> minted root classes."""
-        return [(self._external(p), [self.names.link(r, quote=False) for r in roots]) for p, roots in self._roots()]
+    def ancestry(self, iri: URIRef) -> list[Markup]:
+        """The is_a path of an external class up to its source's root, through the import modules (first parent
+        by IRI at each step)."""
+        path: list[Markup] = []
+        seen = {iri}
+        while True:
+            parents = sorted(p for p in self.imports.objects(iri, RDFS.subClassOf) if isinstance(p, URIRef))
+            parents = [p for p in parents if p not in seen]
+            if not parents:
+                return path
+            iri = parents[0]
+            seen.add(iri)
+            path.append(self.names.link(iri, quote=False))
+
+    def upper_structure(self) -> list[tuple[Markup, list[Markup], list[Markup]]]:
+        """The upper-structure table: external parent, its ancestors, the minted root classes under it."""
+        return [
+            (self._external(p), self.ancestry(p), [self.names.link(r, quote=False) for r in roots])
+            for p, roots in self._roots()
+        ]
 
     def hierarchy(self) -> Markup:
         """Minted classes as nested lists under the external parent of their root (a class with two parents shows

@@ -113,6 +113,7 @@ class Terms:
 
     def __init__(self, own: Graph, imports: Graph) -> None:
         self.own = own
+        self.imports = imports
         self.terms: dict[URIRef, Term] = {}
         for rdf_type, kind, _title in reversed(KINDS):
             for s in own.subjects(RDF.type, rdf_type):
@@ -187,7 +188,6 @@ class Terms:
         s, own, r = term.iri, self.own, self.render
         rows: list[tuple[str, list[Markup]]] = [("IRI", [Markup("<code>{}</code>").format(str(s))])]
         if term.deprecated:
-            rows.append(("Deprecated", [Markup('<span class="deprecated">deprecated</span>')]))
             rows.append(
                 (
                     "Replaced by",
@@ -245,17 +245,7 @@ class Terms:
             rows.append(("Facts", self._facts(s)))
             rows.append(("SameAs", [r.value(o) for o in self._objects(s, OWL.sameAs)]))
             rows.append(("DifferentFrom", self._disjoint(s, OWL.differentFrom, OWL.AllDifferent)))
-        rows.append(
-            (
-                "Mappings",
-                [
-                    Markup("{} ").format(f"skos:{str(p).split('#', 1)[1]}") + self.names.link(o, quote=False)
-                    for p in MAPPINGS
-                    for o in self._objects(s, p)
-                    if isinstance(o, URIRef)
-                ],
-            )
-        )
+        rows.append(("Mappings", [self._mapping(p, o) for p in MAPPINGS for o in self._objects(s, p)]))
         others = sorted((p, o) for p, o in own.predicate_objects(s) if p not in SHOWN and not self._is_fact(p))
         rows.append(
             (
@@ -264,6 +254,14 @@ class Terms:
             )
         )
         return [Row(heading, values) for heading, values in rows if values]
+
+    def _mapping(self, predicate: URIRef, target: Node) -> Markup:
+        """``skos:exactMatch <a>label</a> (CURIE)``; a literal target (not a SKOS mapping) shows as text."""
+        text = Markup('<span class="kw">skos:{}</span> ').format(str(predicate).split("#", 1)[1])
+        if not isinstance(target, URIRef):
+            return text + self.annotation(target)
+        label, curie = self.names.label(target), self.names.curie(target)
+        return text + self.names.link(target, quote=False) + (Markup(" ({})").format(curie) if label != curie else "")
 
     def _list(self, node: Node) -> Markup:
         return Markup(", ").join(self.render.expression(m) for m in rdf_list(self.own, node))
