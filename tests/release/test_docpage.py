@@ -316,6 +316,8 @@ SYNTHETIC = """
 :9000010 a owl:ObjectProperty , owl:TransitiveProperty ; rdfs:label "has part thing" ;
   owl:propertyChainAxiom ( :9000010 :9000010 ) .
 :9000011 a owl:DatatypeProperty ; rdfs:label "count" .
+:9000012 a owl:Class ; rdfs:label "<script>alert(1)</script> & <b>co</b>" ; owl:deprecated true ;
+  obo:IAO_0100001 :9000001 .
 :9000020 a owl:NamedIndividual , :9000001 ; rdfs:label "thing one" ; :9000011 3 .
 """
 SYNTHETIC_EXPECTED = [
@@ -338,6 +340,13 @@ def synthetic() -> dict[str, Element]:
 @pytest.mark.parametrize(("anchor_id", "text"), SYNTHETIC_EXPECTED)
 def test_synthetic_axioms_render(synthetic: dict[str, Element], anchor_id: str, text: str) -> None:
     assert text in " ".join(synthetic[anchor_id].text().split())
+
+
+def test_markup_in_labels_is_escaped_and_deprecation_links_the_replacement(synthetic: dict[str, Element]) -> None:
+    section = synthetic["MSCPO_9000012"]
+    assert "<script>alert(1)</script> & <b>co</b>" in section.text()
+    assert not [e for e in section.iter() if e.tag in ("script", "b")]
+    assert "#MSCPO_9000001" in section.links() and "deprecated" in section.text()
 
 
 def test_anchors_are_local_names_even_for_labels_with_quotes(synthetic: dict[str, Element]) -> None:
