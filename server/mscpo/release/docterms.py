@@ -10,6 +10,7 @@ anchor is the IRI's local name (``MSCPO_0000013``), never the label. Everything 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -103,6 +104,14 @@ class Term:
     rows: list[Row] = field(default_factory=list)
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def by_text(html: Markup) -> tuple[str, str]:
+    """Sort key of rendered values: their visible text (so lists read alphabetically), then the markup."""
+    return (_TAG.sub("", str(html)).casefold(), str(html))
+
+
 def sorted_nodes(nodes: Iterable[Node]) -> list[Node]:
     """Named nodes by IRI, literals by text, blank nodes (by their rendering, done by the caller) last."""
     return sorted(nodes, key=lambda n: (isinstance(n, BNode), str(n) if not isinstance(n, BNode) else ""))
@@ -182,7 +191,7 @@ class Terms:
 
     def _expressions(self, subject: Node, predicate: URIRef, *, named: bool | None = None) -> list[Markup]:
         values = [o for o in self.own.objects(subject, predicate) if named is None or isinstance(o, URIRef) == named]
-        return sorted((self.render.expression(o) for o in values), key=str)
+        return sorted((self.render.expression(o) for o in values), key=by_text)
 
     def _rows(self, term: Term) -> list[Row]:
         s, own, r = term.iri, self.own, self.render
@@ -217,7 +226,7 @@ class Terms:
             rows.append(("DisjointWith", self._disjoint(s, OWL.disjointWith, OWL.AllDisjointClasses)))
             rows.append(("DisjointUnionOf", [self._list(o) for o in self._objects(s, OWL.disjointUnionOf)]))
             children = [c for c in own.subjects(RDFS.subClassOf, s) if c in self.terms]
-            rows.append(("Subclasses", sorted((self.names.link(c) for c in children), key=str)))
+            rows.append(("Subclasses", sorted((self.names.link(c) for c in children), key=by_text)))
         if term.kind in ("object-properties", "datatype-properties", "annotation-properties"):
             rows.append(
                 (
@@ -234,14 +243,14 @@ class Terms:
             rows.append(("SubPropertyOf", self._expressions(s, RDFS.subPropertyOf)))
             rows.append(("EquivalentTo", self._expressions(s, OWL.equivalentProperty)))
             inverses = {*own.objects(s, OWL.inverseOf), *own.subjects(OWL.inverseOf, s)}
-            rows.append(("InverseOf", sorted((r.property(p) for p in inverses), key=str)))
+            rows.append(("InverseOf", sorted((r.property(p) for p in inverses), key=by_text)))
             rows.append(
-                ("SubPropertyChain", sorted((r.chain(c) for c in own.objects(s, OWL.propertyChainAxiom)), key=str))
+                ("SubPropertyChain", sorted((r.chain(c) for c in own.objects(s, OWL.propertyChainAxiom)), key=by_text))
             )
             rows.append(("DisjointWith", self._disjoint(s, OWL.propertyDisjointWith, OWL.AllDisjointProperties)))
         if OWL.NamedIndividual in set(own.objects(s, RDF.type)) or term.kind == "individuals":
             types = [t for t in own.objects(s, RDF.type) if not (isinstance(t, URIRef) and str(t).startswith(str(OWL)))]
-            rows.append(("Types", sorted((r.expression(t) for t in types), key=str)))
+            rows.append(("Types", sorted((r.expression(t) for t in types), key=by_text)))
             rows.append(("Facts", self._facts(s)))
             rows.append(("SameAs", [r.value(o) for o in self._objects(s, OWL.sameAs)]))
             rows.append(("DifferentFrom", self._disjoint(s, OWL.differentFrom, OWL.AllDifferent)))
@@ -275,7 +284,7 @@ class Terms:
                     members = rdf_list(self.own, head)
                     if s in members:
                         others.update(m for m in members if m != s)
-        return sorted((self.render.expression(o) for o in others), key=str)
+        return sorted((self.render.expression(o) for o in others), key=by_text)
 
     def _is_fact(self, predicate: Node) -> bool:
         return predicate in self.fact_properties
@@ -293,7 +302,7 @@ class Terms:
                 facts.append(
                     keyword("not") + Markup(" ") + self.render.property(p) + Markup(" ") + self.render.value(o)
                 )
-        return sorted(facts, key=str)
+        return sorted(facts, key=by_text)
 
 
 __all__ = ["AXIOM_ROWS", "KINDS", "Row", "Term", "Terms", "sorted_nodes"]
