@@ -4,8 +4,8 @@
 (ODK's main release); ``mscpo-base.owl`` / ``.ttl`` with the project's own axioms only (ODK base);
 ``mscpo-full.owl`` / ``.ttl`` as ``mscpo.owl`` under its own IRI (kept for existing links); ``mscpo.jsonld``;
 the catalog and import modules (so ``--output-dir`` gives a folder that opens offline);
-``ontology/mappings/mscpo.sssom.tsv``; ``docs/ontology/index.html`` (pyLODE). Each carries the dated
-version IRI ``https://w3id.org/mscpo/releases/YYYY-MM-DD/<file>``; the date defaults to the one in the
+``ontology/mappings/mscpo.sssom.tsv``; ``docs/ontology/index.html`` (:mod:`mscpo.release.docpage`). Each carries
+the dated version IRI ``https://w3id.org/mscpo/releases/YYYY-MM-DD/<file>``; the date defaults to the one in the
 edit source's own version IRI, so re-running changes nothing. By default the QC ERROR checks (with
 HermiT) must pass first.
 """
@@ -24,7 +24,7 @@ from rdflib.namespace import OWL, RDF
 from mscpo import paths
 from mscpo.errors import InputError, MscpoError
 from mscpo.prefixes import select as select_prefixes
-from mscpo.release import writers
+from mscpo.release import docpage, writers
 from mscpo.release.rdfxml import DEFAULT_PREFIXES, serialize_rdfxml
 from mscpo.release.sources import Sources, load_sources
 
@@ -97,6 +97,7 @@ def build_release(inputs: ReleaseInputs) -> dict[Path, bytes]:
     day = release_date(edit, onto, inputs.date, inputs.edit_source)
     base = _stamp(edit, onto, URIRef(BASE_IRI), version_iri(day, "mscpo-base.owl"), day)
     base.remove((URIRef(BASE_IRI), OWL.imports, None))
+    own = _stamp(edit, onto, onto, version_iri(day), day)  # the page documents mscpo's own axioms
     release = _merged(_stamp(edit, onto, onto, version_iri(day), day), onto, sources)
     full_iri = URIRef(FULL_IRI)
     full = _merged(_stamp(edit, onto, full_iri, version_iri(day, "mscpo-full.owl"), day), full_iri, sources)
@@ -117,7 +118,9 @@ def build_release(inputs: ReleaseInputs) -> dict[Path, bytes]:
             release, {**prefixes, **select_prefixes("MSCPO")}
         ),
         onto_dir / "mappings" / "mscpo.sssom.tsv": writers.sssom_bytes(edit, sources.imports, day),
-        inputs.output_root / "docs" / "ontology" / "index.html": writers.html_bytes(base, sources.imports),
+        inputs.output_root / "docs" / "ontology" / "index.html": docpage.page_bytes(
+            own, sources.imports, sources.import_files
+        ),
     }
     # The edit source's catalog and import modules, so an --output-dir copy opens offline too.
     outputs[onto_dir / "catalog-v001.xml"] = inputs.catalog.read_bytes()

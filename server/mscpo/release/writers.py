@@ -1,4 +1,4 @@
-"""Release writers: Turtle, JSON-LD, the SSSOM mapping table and the pyLODE page, each deterministic."""
+"""Release writers: Turtle, JSON-LD and the SSSOM mapping table, each deterministic (the HTML page: docpage)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import RDFS, SKOS
 
 from mscpo import prefixes
 from mscpo.errors import InputError
@@ -123,42 +123,6 @@ def sssom_bytes(edit: Graph, imports: Graph, version: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-class _OrderedBag(list):
-    """Stands in for ``set`` inside pyLODE: keeps insertion order (pyLODE's set of rendered class-expression
-    members has no stable order) and accepts the unhashable lists nested boolean class expressions render
-    to."""
-
-    def add(self, item: Any) -> None:
-        if item not in self:
-            self.append(item)
-
-
-def html_bytes(release: Graph, imports: Graph) -> bytes:
-    """pyLODE (OntPub) HTML for the release, with the labels of imported terms so references read well."""
-    import pylode.utils
-    from pylode import OntPub
-
-    doc_graph = Graph()
-    for prefix, ns in release.namespaces():
-        doc_graph.bind(prefix, ns)
-    for triple in release:
-        doc_graph.add(triple)
-    declared = {s for s in imports.subjects(RDF.type, None)}
-    for s in declared:
-        for label in imports.objects(s, RDFS.label):
-            doc_graph.add((s, RDFS.label, label))
-    doc_graph.remove((None, OWL.imports, None))
-    stable = canonical_graph(doc_graph)  # blank-node labels pyLODE prints must not vary between runs
-    for prefix, ns in release.namespaces():
-        stable.bind(prefix, ns)
-    pylode.utils.set = _OrderedBag  # type: ignore[attr-defined]  # see _OrderedBag
-    try:
-        html = OntPub(ontology=stable, sort_subjects=True).make_html()
-    finally:
-        del pylode.utils.set  # type: ignore[attr-defined]
-    return (html if html.endswith("\n") else html + "\n").encode("utf-8")
-
-
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write ``data`` unless the file already holds exactly it; True when written."""
     if path.is_file() and path.read_bytes() == data:
@@ -170,7 +134,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 __all__ = [
     "DEFAULT_PREFIXES",
-    "html_bytes",
     "jsonld_bytes",
     "sssom_bytes",
     "turtle_bytes",
