@@ -88,8 +88,8 @@ def test_loss_of_function_factors(packaged_store: pyoxigraph.Store) -> None:
         "hepatoma-derived growth factor", "prostaglandin E2",
         # issue 12: P02 (MV + KGF), P16/Q04 exosomes and miR-19a, P20 (NO, iNOS-/-), P26 (HO-1-/- CM: CXCL12, VEGF,
         # HGF), P37/P44/P48 exosomes, P39 (STC2 under "hormone"), P44 (GPX1 under "enzyme mediator", now "MSC enzyme")
-        "MSC-derived microvesicle", "MSC-derived exosome", "microRNA 19a", "nitric oxide", "C-X-C motif chemokine ligand 12",
-        "vascular endothelial growth factor A", "hormone", "MSC enzyme",
+        "MSC-derived microvesicle", "MSC-derived exosome", "microRNA 19a", "nitric oxide",
+        "C-X-C motif chemokine ligand 12", "vascular endothelial growth factor A", "hormone", "MSC enzyme",
     }
     pge2 = [r for r in rows if r["factorLabel"] == "prostaglandin E2"]
     # issue 12: P18 (COX-2 siRNA) adds PTGS2 again; P20 names NO and PGE2 with NOS2 knocked out
@@ -179,21 +179,34 @@ def test_extracellular_vesicle_findings(packaged_store: pyoxigraph.Store) -> Non
 
 # issue 12: the EV rows P01, P02, P16, P21, P23, P29, P32, P36-P38, P40-P45, P48, P49, Q04, Q06
 ADDED_EV_TRIPLES = {
-    ("P01", "MSC-derived microvesicle", "MSC-derived extracellular vesicle"), ("P02", "fibroblast growth factor 7", "growth factor"),
-    ("P02", "MSC-derived microvesicle", "MSC-derived extracellular vesicle"), ("P16", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
-    ("P16", "microRNA 19a", "microRNA mediator"), ("P21", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
-    ("P23", "MSC-derived exosome", "MSC-derived extracellular vesicle"), ("P23", "microRNA let-7b", "microRNA mediator"),
-    ("P29", "MSC-derived exosome", "MSC-derived extracellular vesicle"), ("P32", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
-    ("P36", "MSC-derived exosome", "MSC-derived extracellular vesicle"), ("P37", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
-    ("P38", "MSC-derived exosome", "MSC-derived extracellular vesicle"), ("P38", "microRNA 30b", "microRNA mediator"),
-    ("P40", "MSC-derived exosome", "MSC-derived extracellular vesicle"), ("P40", "microRNA 451", "microRNA mediator"),
-    ("P41", "MSC-derived exosome", "MSC-derived extracellular vesicle"), ("P41", "microRNA 223", "microRNA mediator"),
-    ("P42", "MSC-derived extracellular vesicle", "MSC secreted factor"), ("P43", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P01", "MSC-derived microvesicle", "MSC-derived extracellular vesicle"),
+    ("P02", "fibroblast growth factor 7", "growth factor"),
+    ("P02", "MSC-derived microvesicle", "MSC-derived extracellular vesicle"),
+    ("P16", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P16", "microRNA 19a", "microRNA mediator"),
+    ("P21", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P23", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P23", "microRNA let-7b", "microRNA mediator"),
+    ("P29", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P32", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P36", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P37", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P38", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P38", "microRNA 30b", "microRNA mediator"),
+    ("P40", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P40", "microRNA 451", "microRNA mediator"),
+    ("P41", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P41", "microRNA 223", "microRNA mediator"),
+    ("P42", "MSC-derived extracellular vesicle", "MSC secreted factor"),
+    ("P43", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
     ("P44", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
     ("P45", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
-    ("P48", "MSC-derived exosome", "MSC-derived extracellular vesicle"), ("P49", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
-    ("P49", "microRNA 210", "microRNA mediator"), ("Q04", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
-    ("Q04", "microRNA 19a", "microRNA mediator"), ("Q06", "MSC-derived microvesicle", "MSC-derived extracellular vesicle"),
+    ("P48", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P49", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("P49", "microRNA 210", "microRNA mediator"),
+    ("Q04", "MSC-derived exosome", "MSC-derived extracellular vesicle"),
+    ("Q04", "microRNA 19a", "microRNA mediator"),
+    ("Q06", "MSC-derived microvesicle", "MSC-derived extracellular vesicle"),
 }
 
 
@@ -208,7 +221,7 @@ def test_immunomodulatory_factors_and_targets(packaged_store: pyoxigraph.Store) 
     } | {  # issue 12: P04, P09, P17-P20, P22-P23, P28, P30, P36, P39, P41, P43 and Q08
         ("MSC secretome", "endothelial cell"), ("MSC-derived exosome", "cardiac muscle cell"),
         ("MSC-derived exosome", "chondrocyte"), ("MSC-derived exosome", "macrophage"),
-        ("TNF alpha induced protein 6", "macrophage"), ("MSC enzyme", "chondrocyte"), ("MSC-derived exosome", "macrophage"),
+        ("TNF alpha induced protein 6", "macrophage"), ("MSC enzyme", "chondrocyte"),
         ("hormone", "macrophage"), ("microRNA 223", "cardiac muscle cell"), ("microRNA let-7b", "macrophage"),
         ("MSC-derived microvesicle", "macrophage"), ("nitric oxide", "T cell"), ("prostaglandin E2", "T cell"),
         ("stanniocalcin 1", "macrophage"),

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from mscpo.curation.schema import BIBO, FINDINGS, MSCPO, OBO, PUBLICATIONS, SPLIT, Column, Kind
+from mscpo.curation.schema import BIBO, FINDINGS, OBO, PUBLICATIONS, SPLIT, Column, Kind
 from mscpo.curation.sheets import ERROR, WARNING, Problem, Row
 from mscpo.curation.vocabulary import (
     CURIE,

@@ -39,7 +39,8 @@ def upstream_duplicates(edit: Graph, releases: Iterable[Release]) -> list[str]:
         for curie, term in release.terms.items():
             if term.deprecated:
                 continue
-            upstream = [("label", term.label)] + [("exact synonym", s) for scope, s in term.synonyms if scope == "EXACT"]
+            exact = [("exact synonym", s) for scope, s in term.synonyms if scope == "EXACT"]
+            upstream = [("label", term.label), *exact]
             for kind, name in upstream:
                 for minted, written in names.get(name.lower(), []) if name else []:
                     problems.add(
