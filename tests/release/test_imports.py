@@ -258,3 +258,35 @@ MSCPO:0000723 a owl:Class ; rdfs:label "developmental process of MSC"@en .
     assert [line.split(" ", 1)[0] for line in lines] == ["MSCPO:0000720", "MSCPO:0000721"]
     assert "the label of GO:0001649" in lines[0] and "the exact synonym of GO:0030154" in lines[1]
     assert minted_duplicates(tmp_path / "absent.ttl", Sources(_fixture_sources(tmp_path))) == []
+
+
+def test_sources_url_and_obo_purls_are_fetched_from_a_server(tmp_path: Path) -> None:
+    """``--sources URL`` (a mirror of the folder) and ``--sources obo`` (each release's PURL), on loopback."""
+    import functools
+    import http.server
+    import threading
+
+    from mscpo.release import fetch
+
+    served = _fixture_sources(tmp_path)
+    (served / "go").mkdir()
+    (served / "go" / "go-basic.obo").write_text(GO_FIXTURE, encoding="utf-8")  # a PURL serves plain text
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        files = {"go": "go-basic-2022-07-01.obo.gz", "cl": "cl-edit.ofn.gz"}
+        mirror = fetch.fetch_sources(base + "/", files, tmp_path / "mirror")
+        assert (mirror / "cl-edit.ofn.gz").read_bytes() == (served / "cl-edit.ofn.gz").read_bytes()
+        purls = fetch.fetch_sources("obo", {"go": "go-basic-2022-07-01.obo.gz"}, tmp_path / "purl", base + "/")
+        # stored gzip-compressed under the name the reader expects, and read like the folder's copy
+        release = upstream.read_obo(purls / "go-basic-2022-07-01.obo.gz", "go")
+        assert release.terms["GO:0001649"].label == "osteoblast differentiation"
+        with pytest.raises(InputError, match="cannot download"):
+            fetch.fetch_sources(base + "/missing/", files, tmp_path / "none")
+        with pytest.raises(InputError, match="only http"):
+            fetch.fetch_sources("file:///etc", files, tmp_path / "file")
+    finally:
+        server.shutdown()
+        server.server_close()

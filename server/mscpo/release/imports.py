@@ -9,8 +9,9 @@ imported). DOID has no source release here: its terms are checked against the ve
 
 Each module is RDF/XML with ``owl:Ontology`` = ``https://w3id.org/mscpo/imports/<id>_import.owl``; the catalog
 ``ontology/catalog-v001.xml`` maps each module IRI to its file. Output is deterministic: rebuilding
-changes nothing. ``--sources URL`` is not supported offline; a refresh from the OBO PURLs downloads the
-same files into a folder first and passes ``--sources DIR``.
+changes nothing. ``--sources URL`` (a mirror of that folder) and ``--sources obo`` (the OBO PURLs) download
+the releases into a temporary folder first (``mscpo.release.fetch``); the cellxgene releases come from the
+installed package either way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -27,7 +29,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from mscpo import paths
 from mscpo.errors import InputError
-from mscpo.release import upstream
+from mscpo.release import fetch, upstream
 from mscpo.release.extract import Extraction, add_definitions, extract_module
 from mscpo.release.minted import upstream_duplicates
 from mscpo.release.rdfxml import serialize_rdfxml
@@ -285,16 +287,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ontology-dir", type=Path, default=None, help="default: ontology/ of the project")
     parser.add_argument(
-        "--sources", type=Path, default=None, help="folder of upstream releases (default ../shared/ontologies)"
+        "--sources",
+        default=None,
+        help="folder of upstream releases (default ../shared/ontologies), a URL of a mirror of that folder, "
+        "or 'obo' for the OBO PURLs",
     )
     parser.add_argument("--reference", type=Path, default=None, help="default: reference/ (DOID terms)")
 
 
 def run(args: argparse.Namespace) -> int:
     ontology_dir = args.ontology_dir or paths.ontology_dir()
-    sources_dir = args.sources or shared_sources_dir()
+    if args.sources and fetch.is_remote(args.sources):
+        with tempfile.TemporaryDirectory(prefix="mscpo-sources-") as folder:
+            files = {key: name for key, (_kind, name) in FILE_SOURCES.items()}
+            args.sources = str(fetch.fetch_sources(args.sources, files, Path(folder)))
+            return run(args)
+    sources_dir = Path(args.sources) if args.sources else shared_sources_dir()
     if not sources_dir.is_dir():
-        raise InputError(f"source releases folder {sources_dir} not found", hint="pass --sources DIR")
+        raise InputError(f"source releases folder {sources_dir} not found", hint="pass --sources DIR, URL or obo")
     sources = Sources(sources_dir)
     outputs = build_all(ontology_dir, sources_dir, args.reference or paths.reference_dir(), sources=sources)
     duplicates = minted_duplicates(ontology_dir / "mscpo-edit.ttl", sources)
