@@ -43,7 +43,9 @@ def test_hermit_classifies_cl_style_msc_data_and_isct_records() -> None:
     )
     names = [
         KG + n
-        for n in ("uc-cells", "pulp-cells", "bm-cells", "ev", "plain-cells", "primed-cells", "lof-finding", "plain-finding")
+        for n in (
+            "uc-cells", "pulp-cells", "bm-cells", "ev", "plain-cells", "primed-cells", "lof-finding", "plain-finding"
+        )
     ] + [record]
     types = inferred_types([sources.ontology, sources.imports, data, isct_valid], names)
     # The invalid example reuses the valid record's IRI, so it is reasoned over on its own.
