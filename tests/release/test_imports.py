@@ -290,3 +290,16 @@ def test_sources_url_and_obo_purls_are_fetched_from_a_server(tmp_path: Path) -> 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_ofn_reader_takes_subclass_axioms_with_annotations(tmp_path: Path) -> None:
+    """Regression: CL states many is_a links as SubClassOf(Annotation(oboInOwl:is_inferred "true") ...), which
+    the reader skipped, so keratinocyte (CL:0000312) became a root of the merged ontology."""
+    path = tmp_path / "cl-edit.ofn.gz"
+    path.write_bytes(gzip.compress(b"""Ontology(<http://purl.obolibrary.org/obo/cl.owl>
+AnnotationAssertion(rdfs:label obo:CL_0000312 "keratinocyte")
+SubClassOf(Annotation(oboInOwl:is_inferred "true") obo:CL_0000312 obo:CL_0000237)
+SubClassOf(Annotation(oboInOwl:source "PMID:1 (a) \\"quoted\\"") obo:CL_0000312 obo:CL_0000066)
+)
+"""))
+    assert upstream.read_cl_ofn(path, "cl").terms["CL:0000312"].parents == ["CL:0000066", "CL:0000237"]

@@ -118,8 +118,10 @@ _OFN_SYN = re.compile(
     r'"((?:[^"\\]|\\.)*)"'
 )
 _OFN_DEPRECATED = re.compile(r'^AnnotationAssertion\(owl:deprecated obo:(CL_\d+) "true"\^\^xsd:boolean\)')
-_OFN_SUB = re.compile(r"^SubClassOf\(obo:(CL_\d+) obo:([A-Za-z]+_\d+)\)$")
-_OFN_EQ = re.compile(r"^EquivalentClasses\(obo:(CL_\d+) ObjectIntersectionOf\((.*)\)\)$")
+# Axiom annotations such as Annotation(oboInOwl:is_inferred "true") may precede the operands.
+_OFN_AXIOM_ANNOTATIONS = r'(?:Annotation\((?:[^()"]|"(?:[^"\\]|\\.)*")*\) )*'
+_OFN_SUB = re.compile(rf"^SubClassOf\({_OFN_AXIOM_ANNOTATIONS}obo:(CL_\d+) obo:([A-Za-z]+_\d+)\)$")
+_OFN_EQ = re.compile(rf"^EquivalentClasses\({_OFN_AXIOM_ANNOTATIONS}obo:(CL_\d+) ObjectIntersectionOf\((.*)\)\)$")
 _OFN_NAMED = re.compile(r"^obo:([A-Za-z]+_\d+)")
 _OFN_SOME = re.compile(r"^ObjectSomeValuesFrom\(obo:([A-Za-z]+_\d+) obo:([A-Za-z]+_\d+)\)")
 
