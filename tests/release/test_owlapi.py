@@ -15,6 +15,7 @@ import pytest
 from mscpo import paths
 from mscpo.release import owlapi
 from mscpo.release.command import ReleaseInputs, build_release
+from mscpo.release.qc import DEFAULT_PROFILE, RELEASE_FILES, load_profile, run_qc
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -26,15 +27,18 @@ MSCPO = "https://w3id.org/mscpo/MSCPO_"
 RECORD = URIRef(MSCPO + "0000009")  # MSC characterization record
 ISCT_CHARACTERIZED = URIRef(MSCPO + "0002008")
 KG_NS = paths.KG_NAMESPACE
-RELEASE_FILES = [
-    "mscpo.owl",
-    "mscpo.ttl",
-    "mscpo-base.owl",
-    "mscpo-base.ttl",
-    "mscpo-full.owl",
-    "mscpo-full.ttl",
-    "mscpo.jsonld",
-]
+CLEAN = Path(__file__).parent / "fixtures" / "clean"
+BROKEN_RELEASE = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:owl="http://www.w3.org/2002/07/owl#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">
+  <owl:Ontology rdf:about="https://w3id.org/mscpo/mscpo.owl">
+    <owl:imports rdf:resource="https://example.org/not-resolvable.owl"/>
+  </owl:Ontology>
+  <owl:Class rdf:about="https://w3id.org/mscpo/MSCPO_9999999">
+    <rdfs:subClassOf rdf:resource="http://purl.obolibrary.org/obo/CL_0000134"/>
+  </owl:Class>
+</rdf:RDF>
+"""
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +68,16 @@ def _summary(report: dict) -> str:
     return report.get("error") or "; ".join(report["dl_violation_examples"][:5])
 
 
+def test_qc_reports_what_the_owlapi_finds(tools: owlapi.Tools, tmp_path: Path) -> None:
+    (tmp_path / "mscpo.owl").write_text(BROKEN_RELEASE, encoding="utf-8")
+    result = run_qc(CLEAN / "ontology.ttl", CLEAN / "catalog-v001.xml", [], load_profile(DEFAULT_PROFILE),
+                    reason=False, release_dir=tmp_path)
+    found = {(f.level, f.rule, f.property, f.value) for f in result.findings if f.rule.startswith("owlapi_")}
+    assert ("ERROR", "owlapi_unresolved_import", "owl:imports", "https://example.org/not-resolvable.owl") in found
+    violations = {(prop, "CL_0000134" in value) for level, rule, prop, value in found if rule == "owlapi_dl_violation"}
+    assert ("UseOfUndeclaredClass", True) in violations, found
+
+
 @pytest.mark.parametrize("name", RELEASE_FILES)
 def test_release_file_opens_alone_in_owl2_dl(alone: dict[str, dict], name: str) -> None:
     report = alone[name]
@@ -74,6 +88,13 @@ def test_release_file_opens_alone_in_owl2_dl(alone: dict[str, dict], name: str) 
     expected = {".owl": "RDF/XML Syntax", ".ttl": "Turtle", ".jsonld": "JSON-LD"}[Path(name).suffix]
     assert report["format"] == expected
     assert report["mscpo_classes"] > 100
+
+
+def test_release_files_leave_no_triple_unparsed(alone: dict[str, dict]) -> None:
+    """A triple the OWL API cannot turn into an axiom is dropped silently in Protégé (e.g. a class expression
+    that hangs from nothing: ``[] a owl:Restriction …`` at the top level of the edit source)."""
+    unparsed = {name: alone[name]["unparsed_triples"] for name in RELEASE_FILES if alone[name]["unparsed_triples"]}
+    assert unparsed == {}, "delete the class expressions no axiom uses from ontology/mscpo-edit.ttl"
 
 
 def test_every_serialisation_holds_the_same_axioms(alone: dict[str, dict]) -> None:

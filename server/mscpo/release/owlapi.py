@@ -157,3 +157,31 @@ def classify(tools: Tools, files: list[Path], types_under: str = "", timeout: fl
     """HermiT (OWL API) over the union of ``files``: consistent, unsatisfiable, seconds and each individual's types."""
     args = (["--types-under", types_under] if types_under else []) + [str(p) for p in files]
     return _run(tools, tools.hermit_classpath, "HermitCheck", args, timeout)[0]
+
+
+def qc_findings(release_dir: Path, build_dir: Path) -> list[tuple[str, str, str, str]]:
+    """``mscpo qc``'s OWL API checks of the release files in ``release_dir``: (rule, file, property, value).
+
+    Raises :class:`OwlApiUnavailable` when Java, javac or the jars are missing (qc then skips these checks).
+    """
+    from mscpo.release.qc import RELEASE_FILES
+
+    files = [release_dir / name for name in RELEASE_FILES if (release_dir / name).is_file()]
+    if not files:
+        return []
+    findings: list[tuple[str, str, str, str]] = []
+    for report in check_alone(compile_tools(build_dir), files):
+        where = report["file"]
+        if "error" in report:
+            findings.append(("owlapi_dl_violation", where, "OWL API load", report["error"][:300]))
+            continue
+        for iri in report["unresolved_imports"]:
+            findings.append(("owlapi_unresolved_import", where, "owl:imports", iri))
+        for kind in report["dl_violation_kinds"]:
+            example = next((e for e in report["dl_violation_examples"] if e.startswith(kind + ":")), "")
+            findings.append(("owlapi_dl_violation", where, kind, example[len(kind) + 2 :][:300]))
+        if report["unparsed_triples"]:
+            findings.append(
+                ("owlapi_unparsed_triple", where, "OWL API RDF parser", f"{report['unparsed_triples']} triple(s)")
+            )
+    return findings
