@@ -244,14 +244,16 @@ def run_qc(
             add("turtle_serialisation", str(edit_source), "longturtle", diff)
         result.findings += run_sparql_checks(build_store(sources), profile)
     if release_dir is not None:
-        for path, error in check_release_files(release_dir):
+        unparsable = check_release_files(release_dir)
+        for path, error in unparsable:
             add("release_reparse", path, "", error)
         if any(c in profile for c in OWLAPI_CHECKS):
             from mscpo.release.owlapi import OwlApiUnavailable, qc_findings
 
+            skip = {Path(path).name for path, _error in unparsable}  # reported once, as release_reparse
             with tempfile.TemporaryDirectory(prefix="mscpo-owlapi-") as build:
                 try:
-                    for rule, subject, prop, value in qc_findings(release_dir, Path(build)):
+                    for rule, subject, prop, value in qc_findings(release_dir, Path(build), skip):
                         add(rule, subject, prop, value)
                 except OwlApiUnavailable:
                     pass  # no JDK / libowlapi-java here: the tests (tests/release/test_owlapi.py) require them

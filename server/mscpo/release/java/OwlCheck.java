@@ -92,11 +92,17 @@ public final class OwlCheck {
         List<OWLProfileViolation> violations = new OWL2DLProfile().checkOntology(o).getViolations();
         TreeSet<String> kinds = new TreeSet<>();
         List<String> listed = new ArrayList<>();
+        TreeSet<String> all = new TreeSet<>();  // sorted, so the report is the same on every run
         for (OWLProfileViolation v : violations) {
             kinds.add(v.getClass().getSimpleName());
-            if (listed.size() < MAX_LISTED) {
-                listed.add(v.getClass().getSimpleName() + ": " + v.getAxiom());
-            }
+            all.add(v.getClass().getSimpleName() + ": " + v.getAxiom());
+        }
+        for (String kind : kinds) {  // the first of each kind, then more up to MAX_LISTED
+            all.stream().filter(s -> s.startsWith(kind + ": ")).findFirst().ifPresent(listed::add);
+        }
+        for (String item : all) {
+            if (listed.size() >= MAX_LISTED) break;
+            if (!listed.contains(item)) listed.add(item);
         }
         long mscpoClasses = o.classesInSignature(Imports.INCLUDED)
             .map(OWLClass::getIRI).filter(i -> i.toString().startsWith("https://w3id.org/mscpo/MSCPO_")).count();
