@@ -49,6 +49,10 @@ public final class HermitCheck {
         return b.append(']').toString();
     }
 
+    static String version(org.semanticweb.owlapi.util.Version v) {
+        return v.getMajor() + "." + v.getMinor() + "." + v.getPatch() + "." + v.getBuild();
+    }
+
     public static void main(String[] args) throws Exception {
         String typesUnder = "";
         List<String> files = new ArrayList<>();
@@ -102,7 +106,7 @@ public final class HermitCheck {
         }
         long done = System.nanoTime();
         StringBuilder out = new StringBuilder("{\"reasoner\":")
-            .append(json(reasoner.getReasonerName() + " " + reasoner.getReasonerVersion()))
+            .append(json(reasoner.getReasonerName() + " " + version(reasoner.getReasonerVersion())))
             .append(",\"files\":").append(jsonList(files))
             .append(",\"axioms\":").append(axioms)
             .append(",\"logical_axioms\":").append(all.getLogicalAxiomCount())
