@@ -113,6 +113,25 @@ def test_import_modules_open_alone_in_owl2_dl(alone: dict[str, dict], release_di
     assert bad == {}, "run 'mscpo imports' (modules must declare what their axioms use)"
 
 
+def test_a_copied_cl_definition_leaves_the_module_in_owl2_dl(tools: owlapi.Tools, tmp_path: Path) -> None:
+    """Regression: the CL module copied genus-differentia definitions whose property and filler only other
+    modules declared, so cl_import.owl alone had 10 UseOfUndeclared… violations."""
+    from mscpo.release.extract import add_definitions
+    from mscpo.release.rdfxml import serialize_rdfxml
+    from mscpo.release.upstream import Release
+
+    definition = ("CL:0000134", [("BFO:0000050", "UBERON:0002371")])
+    release = Release("cl", "test", genus_differentia={"CL:0002540": definition})
+    module = Graph()
+    module.add((URIRef("https://w3id.org/mscpo/imports/cl_import.owl"), RDF.type, OWL.Ontology))
+    for curie in ("CL_0002540", "CL_0000134"):
+        module.add((URIRef(f"http://purl.obolibrary.org/obo/{curie}"), RDF.type, OWL.Class))
+    assert add_definitions(module, release, {"CL:0002540", "CL:0000134", "BFO:0000050", "UBERON:0002371"}) == 1
+    (tmp_path / "cl_import.owl").write_bytes(serialize_rdfxml(module))
+    report = owlapi.check_alone(tools, [tmp_path / "cl_import.owl"])[0]
+    assert report["axioms"] >= 4 and report["dl_violations"] == 0, report["dl_violation_examples"]
+
+
 def test_an_importing_ontology_needs_only_the_mscpo_iri(tools: owlapi.Tools, release_dir: Path) -> None:
     report = owlapi.check_importer(tools, release_dir / "mscpo.owl")
     assert "error" not in report, report.get("error")
