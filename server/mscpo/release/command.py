@@ -98,6 +98,7 @@ def build_release(inputs: ReleaseInputs) -> dict[Path, bytes]:
     base = _stamp(edit, onto, URIRef(BASE_IRI), version_iri(day, "mscpo-base.owl"), day)
     base.remove((URIRef(BASE_IRI), OWL.imports, None))
     own = _stamp(edit, onto, onto, version_iri(day), day)  # the page documents mscpo's own axioms
+    base_release = _declare_external(base, sources.imports)
     release = _merged(_stamp(edit, onto, onto, version_iri(day), day), onto, sources)
     full_iri = URIRef(FULL_IRI)
     full = _merged(_stamp(edit, onto, full_iri, version_iri(day, "mscpo-full.owl"), day), full_iri, sources)
@@ -110,8 +111,8 @@ def build_release(inputs: ReleaseInputs) -> dict[Path, bytes]:
     outputs = {
         onto_dir / "mscpo.owl": serialize_rdfxml(release, prefixes),
         onto_dir / "mscpo.ttl": writers.turtle_bytes(release),
-        onto_dir / "mscpo-base.owl": serialize_rdfxml(base, prefixes),
-        onto_dir / "mscpo-base.ttl": writers.turtle_bytes(base),
+        onto_dir / "mscpo-base.owl": serialize_rdfxml(base_release, prefixes),
+        onto_dir / "mscpo-base.ttl": writers.turtle_bytes(base_release),
         onto_dir / "mscpo-full.owl": serialize_rdfxml(full, prefixes),
         onto_dir / "mscpo-full.ttl": writers.turtle_bytes(full),
         onto_dir / "mscpo.jsonld": writers.jsonld_bytes(
@@ -127,6 +128,31 @@ def build_release(inputs: ReleaseInputs) -> dict[Path, bytes]:
     for path in sources.import_files.values():
         outputs[onto_dir / "imports" / path.name] = path.read_bytes()
     return outputs
+
+
+DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual)
+
+
+def _declare_external(base: Graph, imports: Graph) -> Graph:
+    """``base`` plus declarations of the imported entities its axioms use.
+
+    OWL 2 DL needs every entity declared, so a base file without the imports' declarations opens alone with
+    hundreds of ``UseOfUndeclared…`` violations (the OWL API's OWL2DLProfile); ODK base files carry them too.
+    The pyLODE page is built from the base without them, so it still lists only mscpo's own terms.
+    """
+    out = Graph(bind_namespaces="none")
+    for prefix, ns in base.namespaces():
+        out.bind(prefix, ns)
+    for triple in base:
+        out.add(triple)
+    used = {n for triple in base for n in triple if isinstance(n, URIRef)}
+    for node in sorted(used):
+        if any((node, RDF.type, kind) in base for kind in DECLARATIONS):
+            continue
+        for kind in DECLARATIONS:
+            if (node, RDF.type, kind) in imports:
+                out.add((node, RDF.type, kind))
+    return out
 
 
 def _merged(graph: Graph, onto: URIRef, sources: Sources) -> Graph:

@@ -158,7 +158,11 @@ def add_definitions(graph: Graph, release: Release, signature: set[str]) -> int:
         if child not in signature or not needed <= signature:
             continue
         operands: list[URIRef | BNode] = [curie_to_iri(genus)]
+        # The module must open alone in OWL 2 DL: declare what the definition uses (other modules declare it too).
+        graph.add((curie_to_iri(genus), RDF.type, OWL.Class))
         for prop, filler in differentia:
+            graph.add((curie_to_iri(prop), RDF.type, OWL.ObjectProperty))
+            graph.add((curie_to_iri(filler), RDF.type, OWL.Class))
             restriction = BNode()
             graph.add((restriction, RDF.type, OWL.Restriction))
             graph.add((restriction, OWL.onProperty, curie_to_iri(prop)))

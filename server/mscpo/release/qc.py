@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,6 +49,9 @@ PYTHON_CHECKS = (
     "reasoner_unasserted_equivalence",
 )
 REASONER_CHECKS = PYTHON_CHECKS[5:]
+# The release files opened alone in the OWL API (mscpo.release.owlapi); run when Java, javac and the jars are there.
+OWLAPI_CHECKS = ("owlapi_dl_violation", "owlapi_unresolved_import", "owlapi_unparsed_triple")
+PYTHON_CHECKS += OWLAPI_CHECKS
 
 PREFIXES = prefixes.select("rdf", "rdfs", "owl", "xsd", "dcterms", "dc", "skos", "oboInOwl", "vann", "bibo", "kg")
 
@@ -240,8 +244,19 @@ def run_qc(
             add("turtle_serialisation", str(edit_source), "longturtle", diff)
         result.findings += run_sparql_checks(build_store(sources), profile)
     if release_dir is not None:
-        for path, error in check_release_files(release_dir):
+        unparsable = check_release_files(release_dir)
+        for path, error in unparsable:
             add("release_reparse", path, "", error)
+        if any(c in profile for c in OWLAPI_CHECKS):
+            from mscpo.release.owlapi import OwlApiUnavailable, qc_findings
+
+            skip = {Path(path).name for path, _error in unparsable}  # reported once, as release_reparse
+            with tempfile.TemporaryDirectory(prefix="mscpo-owlapi-") as build:
+                try:
+                    for rule, subject, prop, value in qc_findings(release_dir, Path(build), skip):
+                        add(rule, subject, prop, value)
+                except OwlApiUnavailable:
+                    pass  # no JDK / libowlapi-java here: the tests (tests/release/test_owlapi.py) require them
     if parsed and reason and any(c in profile for c in REASONER_CHECKS):
         from mscpo.release.reasoning import reason as run_hermit
 
