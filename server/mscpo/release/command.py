@@ -138,7 +138,7 @@ def _declare_external(base: Graph, imports: Graph) -> Graph:
 
     OWL 2 DL needs every entity declared, so a base file without the imports' declarations opens alone with
     hundreds of ``UseOfUndeclared…`` violations (the OWL API's OWL2DLProfile); ODK base files carry them too.
-    The pyLODE page is built from the base without them, so it still lists only mscpo's own terms.
+    The documentation page is built from the edit source without them, so it still lists only mscpo's own terms.
     """
     out = Graph(bind_namespaces="none")
     for prefix, ns in base.namespaces():

@@ -3,7 +3,7 @@
 ``https://w3id.org/mscpo/MSCPO_0000001`` (via the w3id redirect to the public base) is served at
 /MSCPO_0000001: an HTML page for people (label, definition, synonyms, mappings, superclasses, related findings
 with evidence and publication) or DESCRIBE output in Turtle, RDF/XML, JSON-LD or N-Triples for machines. The
-ontology IRI (/mscpo.owl) serves the pyLODE documentation to browsers and the release files to tools.
+ontology IRI (/mscpo.owl) serves the generated documentation page to browsers and the release files to tools.
 """
 
 from __future__ import annotations
@@ -224,7 +224,7 @@ def _graph_export(fmt: negotiation.Format) -> Response:
 
 @blueprint.route("/mscpo.owl", methods=["GET", "HEAD"])
 def ontology_iri() -> Response:
-    """The ontology IRI: pyLODE HTML for browsers, the release file (or the loaded edit source) for tools."""
+    """The ontology IRI: the documentation page for browsers, the release file (or the loaded edit source) for tools."""
     root: Path = web_app.state().root
     fmt = negotiation.choose(request.headers.get("Accept"), "ontology")
     if fmt is None:
