@@ -135,23 +135,3 @@ def test_thread_and_kill_deadlines_return_results_in_time() -> None:
     with pytest.raises(execute.QueryTimeout):
         execute.ThreadDeadline().run(lambda: time.sleep(1), 0.1)
 
-
-def test_watchdog_early_callback_runs_only_while_the_work_is_still_running() -> None:
-    """The early mark (a worker hands its parked connections to idle ones, ``mscpo.web.worker``) fires during
-    slow work only, before the deadline, and ``disarm`` returns only once it has finished."""
-    watchdog = execute.Watchdog()
-    early: list[float] = []
-    expired: list[float] = []
-    started = time.monotonic()
-
-    def lend() -> None:
-        time.sleep(0.05)  # disarm must wait for this
-        early.append(time.monotonic() - started)
-
-    assert execute.KillDeadline(watchdog, expired.append, (0.05, lend)).run(lambda: time.sleep(0.2) or 5, 5.0) == 5
-    assert len(early) == 1 and 0.05 <= early[0] < 0.2
-    early.clear()
-    for _ in range(20):  # fast work: disarmed before the mark
-        assert execute.KillDeadline(watchdog, expired.append, (0.05, lend)).run(lambda: 3, 5.0) == 3
-    time.sleep(0.15)
-    assert early == [] and expired == []

@@ -222,64 +222,34 @@ class Watchdog:
         self._deadline: float | None = None
         self._wake_at: float | None = None
         self._callback: Callable[[], None] | None = None
-        self._early: tuple[float, Callable[[], None]] | None = None
-        self._early_running = threading.Lock()
         self._fired = False
         self._pid = -1
 
-    def arm(
-        self, seconds: float, callback: Callable[[], None], early: tuple[float, Callable[[], None]] | None = None
-    ) -> None:
-        """Call ``callback`` in ``seconds`` unless disarmed first; ``early`` (seconds, callback): a callback
-        for a point before that (the worker lends its idle connections to others, ``mscpo.web.worker``)."""
+    def arm(self, seconds: float, callback: Callable[[], None]) -> None:
         if self._pid != os.getpid():
             self._pid = os.getpid()
             threading.Thread(target=self._loop, name="mscpo-watchdog", daemon=True).start()
-        now = time.monotonic()
-        deadline = now + seconds
+        deadline = time.monotonic() + seconds
         with self._cond:
             self._deadline, self._callback, self._fired = deadline, callback, False
-            self._early = (now + early[0], early[1]) if early is not None and early[0] < seconds else None
-            wake = self._early[0] if self._early is not None else deadline
-            if self._wake_at is None or self._wake_at > wake:
+            if self._wake_at is None or self._wake_at > deadline:
                 self._cond.notify()
 
     def disarm(self) -> bool:
-        """Stop watching; True when the deadline had already fired (the callback owns the response). Returns
-        only once an early callback that started has finished."""
+        """Stop watching; True when the deadline had already fired (the callback owns the response)."""
         with self._cond:
             fired = self._fired
-            self._deadline = self._callback = self._early = None
-        with self._early_running:
+            self._deadline = self._callback = None
             return fired
-
-    def _next_wake(self) -> float | None:
-        if self._early is not None and self._deadline is not None:
-            return min(self._early[0], self._deadline)
-        return self._deadline
 
     def _loop(self) -> None:
         while True:
-            early = None
             with self._cond:
-                while True:
-                    wake = self._next_wake()
-                    if wake is not None and wake <= time.monotonic():
-                        break
-                    self._wake_at = wake
-                    self._cond.wait(None if wake is None else wake - time.monotonic())
-                if self._early is not None and self._early[0] <= time.monotonic():
-                    early, self._early = self._early[1], None
-                    self._early_running.acquire()  # disarm() waits for it
-                else:
-                    self._fired, self._deadline, self._wake_at = True, None, None
-                    callback = self._callback
-            if early is not None:
-                try:
-                    early()
-                finally:
-                    self._early_running.release()
-                continue
+                while self._deadline is None or self._deadline > time.monotonic():
+                    self._wake_at = self._deadline
+                    self._cond.wait(None if self._deadline is None else self._deadline - time.monotonic())
+                self._fired, self._deadline, self._wake_at = True, None, None
+                callback = self._callback
             if callback is not None:
                 callback()
 
@@ -289,18 +259,12 @@ class KillDeadline:
     process.
     """
 
-    def __init__(
-        self,
-        watchdog: Watchdog,
-        on_expire: Callable[[float], None],
-        early: tuple[float, Callable[[], None]] | None = None,
-    ) -> None:
+    def __init__(self, watchdog: Watchdog, on_expire: Callable[[float], None]) -> None:
         self.watchdog = watchdog
         self.on_expire = on_expire
-        self.early = early
 
     def run(self, work: Callable[[], T], seconds: float) -> T:
-        self.watchdog.arm(seconds, lambda: self.on_expire(seconds), self.early)
+        self.watchdog.arm(seconds, lambda: self.on_expire(seconds))
         try:
             return work()
         finally:

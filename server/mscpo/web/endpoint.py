@@ -32,7 +32,7 @@ from mscpo.sparql import description, execute, guard, negotiation, protocol
 from mscpo.store import writes
 from mscpo.store.backend import Backend
 from mscpo.validation import formatters
-from mscpo.web import admission, worker
+from mscpo.web import admission
 from mscpo.web.metrics import Metrics
 from mscpo.web.responses import (
     CORS,
@@ -386,9 +386,7 @@ class SparqlEndpoint:
             logging.shutdown()
             os._exit(WORKER_EXIT_AT_DEADLINE)
 
-        lender = environ.get("mscpo.worker")  # lends its parked keep-alive connections while busy (web.worker)
-        early = (worker.HANDOFF_SECONDS, lender.hand_over) if lender is not None else None
-        return execute.KillDeadline(self.watchdog, expire, early)
+        return execute.KillDeadline(self.watchdog, expire)
 
     def _error(
         self,

@@ -127,8 +127,21 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
         self._pending: dict[socket.socket, tuple[Any, float, bytearray]] = {}
         self._closing: dict[socket.socket, tuple[float, int]] = {}
         self._ready: list[socket.socket] = []  # parked with a whole request already read (pipelined)
-        self._lock = threading.Lock()  # the main thread's loop and the hand-over from the watchdog thread
-        self.busy_since: float | None = None
+        self._lock = threading.Lock()  # the main thread's loop and the lender thread's hand-over
+        self._busy_since: float | None = None  # set while a request runs (under the lock)
+
+    def init_process(self) -> None:
+        """In the forked worker, before its loop: the thread that lends parked connections while it is busy."""
+        if HANDOFF is not None:
+            threading.Thread(target=self._lend_when_busy, name="mscpo-lender", daemon=True).start()
+        super().init_process()
+
+    def _lend_when_busy(self) -> None:
+        while True:
+            time.sleep(HANDOFF_SECONDS)
+            since = self._busy_since
+            if since is not None and self._pending and time.monotonic() - since > HANDOFF_SECONDS:
+                self.hand_over()
 
     # -- the select loop ------------------------------------------------------------------------------------
 
@@ -252,10 +265,12 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
             sock.close()
 
     def hand_over(self) -> None:
-        """From the watchdog thread while this worker is busy: let idle workers serve its parked connections."""
+        """From the lender thread while this worker is busy: let idle workers serve its parked connections."""
         if HANDOFF is None:
             return
         with self._lock:
+            if self._busy_since is None:  # the request ended meanwhile: the main thread owns the loop again
+                return
             for sock, (_, _, buffer) in list(self._pending.items()):
                 if HANDOFF.send(sock, bytes(buffer)):
                     del self._pending[sock]
@@ -265,6 +280,15 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
     # -- one request ----------------------------------------------------------------------------------------
 
     def handle(self, listener: Any, client: socket.socket, addr: Any) -> None:
+        with self._lock:
+            self._busy_since = time.monotonic()
+        try:
+            self._handle(listener, client, addr)
+        finally:
+            with self._lock:  # from here on no hand-over runs: the loop may touch the parked connections
+                self._busy_since = None
+
+    def _handle(self, listener: Any, client: socket.socket, addr: Any) -> None:
         client.settimeout(IDLE_SECONDS)
         previous = signal.signal(signal.SIGALRM, _header_deadline)
         signal.setitimer(signal.ITIMER_REAL, HEADER_SECONDS)
