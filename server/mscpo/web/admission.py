@@ -35,30 +35,49 @@ class Admission:
         """Mark this process busy; True when it is the last free worker (so its query gets a short budget)."""
         pid = os.getpid()
         with self._lock:
-            busy = 0
-            mine = free = None
-            for i in range(SLOTS):
-                owner = self._cells[i]
-                if owner == pid:
-                    mine = i
-                elif owner:
-                    if _alive(owner):
-                        busy += 1
-                    else:  # a worker that died busy (deadline, kill) is not busy any more
-                        self._cells[i] = 0
-                        free = i if free is None else free
-                elif free is None:
-                    free = i
-            if mine is None and free is not None:
-                self._cells[free] = pid
+            owners = self._cells[:SLOTS].tolist()  # one copy, then C-speed searches: this runs on every query
+            if pid in owners:
+                mine = owners.index(pid)
+                others = SLOTS - owners.count(0) - 1
+            else:
+                mine = None
+                others = SLOTS - owners.count(0)
+            if others < self.workers - 1 and (mine is not None or 0 in owners):
+                # too few others even if all were alive: no need to ask which are (a dead one only adds)
+                if mine is None:
+                    self._cells[owners.index(0)] = pid
+                return False
+            busy = self._count_alive(pid)
         return self.workers > 1 and busy >= self.workers - 1
+
+    def _count_alive(self, pid: int) -> int:
+        """Busy workers other than ``pid``, freeing the slots of workers that died busy (deadline, kill);
+        takes a slot for ``pid`` if it has none."""
+        busy = 0
+        mine = free = None
+        for i in range(SLOTS):
+            owner = self._cells[i]
+            if owner == pid:
+                mine = i
+            elif owner:
+                if _alive(owner):
+                    busy += 1
+                else:
+                    self._cells[i] = 0
+                    free = i if free is None else free
+            elif free is None:
+                free = i
+        if mine is None and free is not None:
+            self._cells[free] = pid
+        return busy
 
     def leave(self) -> None:
         pid = os.getpid()
         with self._lock:
-            for i in range(SLOTS):
-                if self._cells[i] == pid:
-                    self._cells[i] = 0
+            owners = self._cells[:SLOTS].tolist()
+            while pid in owners:
+                i = owners.index(pid)
+                self._cells[i] = owners[i] = 0
 
     def trip(self) -> None:
         """The reserved worker's query hit its short deadline."""
