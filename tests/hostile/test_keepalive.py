@@ -4,6 +4,7 @@ worker that parked a connection delays anyone's next request."""
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import socket
 import threading
@@ -43,6 +44,9 @@ def test_keep_alive_is_honoured(hostile: Hostile) -> None:
             _, response, body = _ask(conn)
             assert response.status == 200 and body == b"true"
             assert response.getheader("Connection", "").lower() != "close"
+            # the Date header is formatted once a second by the worker, not per answer: still current
+            date = email.utils.parsedate_to_datetime(response.getheader("Date", ""))
+            assert abs(date.timestamp() - time.time()) < 5
         assert conn.sock is not None and conn.sock.getsockname() == local  # one connection for all six
     finally:
         conn.close()

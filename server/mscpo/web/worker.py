@@ -20,6 +20,7 @@ A sync worker runs one request at a time (so a query deadline can end the proces
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import errno
 import os
 import select
@@ -44,6 +45,19 @@ FIRST_BYTES_SECONDS = 0.05
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 65536
 HANDOFF_SECONDS = 0.05
+
+
+_DATE: list[Any] = [None, ""]
+_gunicorn_http_date = util.http_date
+
+
+def _http_date(timestamp: float | None = None) -> str:
+    if timestamp is not None:
+        return str(_gunicorn_http_date(timestamp))
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE[:] = [now, email.utils.formatdate(now, localtime=False, usegmt=True)]
+    return str(_DATE[1])
 
 
 def _header_deadline(signum: int, frame: Any) -> None:
@@ -131,10 +145,16 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
         self._busy_since: float | None = None  # set while a request runs (under the lock)
 
     def init_process(self) -> None:
-        """In the forked worker, before its loop: the thread that lends parked connections while it is busy."""
+        """In the forked worker, before its loop: the thread that lends parked connections while it is busy,
+        and a Date header formatted once a second instead of for every answer (it has one-second resolution)."""
         if HANDOFF is not None:
             threading.Thread(target=self._lend_when_busy, name="mscpo-lender", daemon=True).start()
+        util.http_date = _http_date  # gunicorn's Response asks util.http_date() for each answer
         super().init_process()
+
+    def init_signals(self) -> None:
+        super().init_signals()
+        signal.signal(signal.SIGALRM, _header_deadline)  # once: only the header deadline uses the alarm here
 
     def _lend_when_busy(self) -> None:
         while True:
@@ -221,9 +241,12 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
             buffer += data
         with self._lock:
             del self._pending[sock]
-        client = _Buffered(sock, bytes(buffer))
-        client.setblocking(True)
-        self.handle(listener, client, addr)
+        if isinstance(sock, _Buffered):  # a kept-alive connection: the same object serves its next request
+            sock._early = bytes(buffer)
+            client = sock
+        else:
+            client = _Buffered(sock, bytes(buffer))
+        self.handle(listener, client, addr)  # (its settimeout makes the socket blocking again, with a limit)
 
     def _drop(self, sock: socket.socket) -> None:
         self._pending.pop(sock, None)
@@ -290,7 +313,6 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
 
     def _handle(self, listener: Any, client: socket.socket, addr: Any) -> None:
         client.settimeout(IDLE_SECONDS)
-        previous = signal.signal(signal.SIGALRM, _header_deadline)
         signal.setitimer(signal.ITIMER_REAL, HEADER_SECONDS)
         req = parser = None
         keep = False
@@ -309,7 +331,6 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
             self.handle_error(req, client, addr, exc)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
         if keep and parser is not None and self.alive and parser.finish_body(time.monotonic() + 0.1):
             early = parser.unreader.take_buffered()
             if isinstance(client, _Buffered):
