@@ -11,9 +11,11 @@ targets.
 ``mscpo-nocache`` is the same server with the identical-query cache off: the cost of the request path itself.
 
 Two more classes measure what caching cannot help (issue 10): ``uncached`` sends a different lookup every
-request (the resources of one subject, never the same twice), ``bindjoin`` sends the 20-row ``VALUES`` blocks
-that federating engines (RDF4J, Jena) send as bind joins, each window of subjects different. ``--classes``
-picks the classes to run (``uncached,bindjoin`` for a short run).
+request (the resources of one subject), ``bindjoin`` sends the 20-row ``VALUES`` blocks that federating engines
+(RDF4J, Jena) send as bind joins, each window of subjects different. No query of these two classes is sent
+twice to a server in one run (each round goes on where the last one stopped, and the clients take turns along
+the list), so neither the result cache nor the guard's memo ever answers. ``--classes`` picks the classes to
+run (``uncached,bindjoin`` for a short run).
 
 Run: .venv/bin/python benchmarks/endpoint_bench.py [--duration 3] [--rounds 3] [--clients 4] [--home PATH]
 """
