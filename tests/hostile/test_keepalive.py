@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 import pytest
+from mscpo.web.worker import Handoff
 
 from tests.hostile.hostile_support import SLOW, Hostile, ask_seconds
 
@@ -151,3 +152,19 @@ def test_a_busy_worker_does_not_hold_the_connections_it_kept(
     print(f"keep-alive beside a busy worker: worst next request {max(times):.3f} s; the busy one {statuses}")
     assert max(times) < 1.0, times
     assert statuses and statuses[0] in (200, 503)
+
+
+@pytest.mark.parametrize("early", [b"", b"\0", b"GET /sparql HTTP/1.1\r\nHost: x\r\n" * 400])
+def test_handoff_passes_the_connection_with_the_bytes_read_so_far(early: bytes) -> None:
+    handoff = Handoff()
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        assert handoff.send(ours, early)
+        taken = handoff.receive()
+        assert taken is not None
+        sock, _, got = taken
+        with sock:
+            assert got == early
+            sock.sendall(b"answer")  # the descriptor received is the same connection
+            assert peer.recv(16) == b"answer"
+    assert handoff.receive() is None  # nothing else queued

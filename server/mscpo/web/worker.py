@@ -97,7 +97,8 @@ class Handoff:
 
     def send(self, sock: socket.socket, early: bytes) -> bool:
         try:
-            socket.send_fds(self.send_end, [early or b"\0"], [sock.fileno()], socket.MSG_DONTWAIT)
+            # one marker byte first: a datagram is never empty, and the bytes read so far come back exactly
+            socket.send_fds(self.send_end, [b"C" + early], [sock.fileno()], socket.MSG_DONTWAIT)
         except OSError:
             return False
         return True
@@ -117,11 +118,11 @@ class Handoff:
             addr = sock.getpeername()
         except OSError:
             addr = None
-        return sock, addr, b"" if early == b"\0" else early
+        return sock, addr, early[1:]
 
 
-MESSAGE_BYTES = HEADER_BYTES + 65536 + 1024
-"""a parked buffer holds at most the headers' limit plus one read"""
+MESSAGE_BYTES = 1 + HEADER_BYTES + 65536 + 1024
+"""the marker and a parked buffer, which holds at most the headers' limit plus one read"""
 
 HANDOFF: Handoff | None = None
 """Set by ``mscpo serve`` before gunicorn forks (:func:`prepare`); None: no hand-over (one worker, tests)."""
