@@ -44,6 +44,7 @@ MAX_PENDING = 512
 FIRST_BYTES_SECONDS = 0.05
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 65536
+MAX_LINGERING = 256
 HANDOFF_SECONDS = 0.05
 
 
@@ -173,7 +174,9 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
         self._park(client, addr, b"")
         # A client's request usually follows its connection within a millisecond: wait that briefly, so only
         # slow senders are parked (a parked request waits while this worker runs another one).
-        select.select([client], [], [], FIRST_BYTES_SECONDS)
+        poller = select.poll()
+        poller.register(client.fileno(), select.POLLIN)
+        poller.poll(FIRST_BYTES_SECONDS * 1000)
         self._collect(client, listener)
 
     def wait(self, timeout: float) -> Any:
@@ -188,13 +191,23 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
         watched = [*self.wait_fds, *self._pending, *self._closing]
         if handoff is not None:
             watched.append(handoff)
+        # poll, not select: no FD_SETSIZE ceiling on descriptor numbers (up to MAX_PENDING + MAX_LINGERING here)
+        poller = select.poll()
+        by_fd: dict[int, Any] = {}
+        for item in watched:
+            fd = item if isinstance(item, int) else item.fileno()
+            if fd >= 0:
+                by_fd[fd] = item
+                poller.register(fd, select.POLLIN)
         try:
-            ready, _, _ = select.select(watched, [], [], min(timeout, 0.5))
+            events = poller.poll(min(timeout, 0.5) * 1000)
         except OSError:
             return self.sockets
+        ready = {by_fd[fd] for fd, _ in events}  # readable, at its end, or failed: each is looked at
         now = time.monotonic()
         for sock in [s for s in self._closing if s in ready]:
-            self._drain(sock)
+            if sock in self._closing:
+                self._drain(sock)
         for sock in [s for s in self._closing if self._closing[s][0] < now]:
             self._close(sock)
         if handoff is not None and handoff in ready:
@@ -263,6 +276,8 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
             self._close(sock)
             return
         self._closing[sock] = (time.monotonic() + LINGER_SECONDS, 0)
+        while len(self._closing) > MAX_LINGERING:  # clients that never close: the oldest is closed outright
+            self._close(next(iter(self._closing)))
         self._drain(sock)
 
     def _drain(self, sock: socket.socket) -> None:
