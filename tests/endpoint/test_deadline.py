@@ -90,9 +90,7 @@ def test_in_process_deadline_answers_503() -> None:
     settings = config.load(env={"MSCPO_HOME": str(FIXTURES), "MSCPO_QUERY_TIMEOUT": "0.2"})
     client = create_app(settings).test_client()
     started = time.monotonic()
-    response = client.get(
-        "/sparql", query_string={"query": SOMEWHAT_SLOW}, headers={"Accept": "application/json"}
-    )
+    response = client.get("/sparql", query_string={"query": SOMEWHAT_SLOW}, headers={"Accept": "application/json"})
     assert time.monotonic() - started < 2
     assert response.status_code == 503
     assert response.headers["Retry-After"]
@@ -136,3 +134,4 @@ def test_thread_and_kill_deadlines_return_results_in_time() -> None:
     assert watchdog.disarm() is True
     with pytest.raises(execute.QueryTimeout):
         execute.ThreadDeadline().run(lambda: time.sleep(1), 0.1)
+

@@ -62,20 +62,23 @@ class Inspection:
     """the text the client sent, when ``text`` is a rewrite of it (syntax errors are reported against it)"""
 
 
-def _form(tokens: list[Token]) -> str:
-    for token in tokens:
-        if token.kind == "word":
-            word = token.text.upper()
-            if word in QUERY_FORMS:
-                return word
-            if word in UPDATE_WORDS:
-                return "UPDATE"
+def _words(tokens: list[Token]) -> list[str]:
+    """The bare words of a reading, upper-cased, in order (what the keyword decisions look at)."""
+    return [t.text.upper() for t in tokens if t.kind == "word"]
+
+
+def _form(words: list[str]) -> str:
+    for word in words:
+        if word in QUERY_FORMS:
+            return word
+        if word in UPDATE_WORDS:
+            return "UPDATE"
     return "UNKNOWN"
 
 
-def _has_word(tokens: list[Token], word: str) -> bool:
+def _has_word(words: list[str], word: str) -> bool:
     """A bare word holding ``word`` (keywords need no word boundary, so a substring counts)."""
-    return any(t.kind == "word" and word in t.text.upper() for t in tokens)
+    return any(word in w for w in words)
 
 
 def check_depth(lexed: Lexed) -> None:
@@ -101,12 +104,13 @@ def readings(text: str) -> list[list[Token]]:
 
 def calls_service(text: str) -> bool:
     """True when the engine (in either reading of codepoint escapes) would see a SERVICE clause."""
-    return any(_has_word(tokens, "SERVICE") for tokens in readings(text))
+    return any(_has_word(_words(tokens), "SERVICE") for tokens in readings(text))
 
 
 def refused_update_words(text: str) -> list[str]:
     """LOAD / SERVICE in an update, in either reading: the words that make the engine fetch from the web."""
-    found = {word for tokens in readings(text) for word in ("LOAD", "SERVICE") if _has_word(tokens, word)}
+    seen = [_words(tokens) for tokens in readings(text)]
+    found = {word for words in seen for word in ("LOAD", "SERVICE") if _has_word(words, word)}
     return sorted(found)
 
 
@@ -232,17 +236,16 @@ def inspect(text: str, max_rows: int = 0, base_iri: str | None = None) -> Inspec
 def _inspect(text: str, max_rows: int, base_iri: str | None = None) -> Inspection:
     seen = readings(text)
     tokens = seen[0]
-    if any(_has_word(reading, "SERVICE") for reading in seen):
+    words = [_words(reading) for reading in seen]
+    if any(_has_word(reading, "SERVICE") for reading in words):
         raise GuardError(
             "SERVICE (federated query from this endpoint) is disabled on this server: "
             "run the federation from your own SPARQL engine and call this endpoint as the SERVICE"
         )
-    forms = {_form(reading) for reading in seen}
-    form = "UPDATE" if "UPDATE" in forms else _form(tokens)
+    forms = {_form(reading) for reading in words}
+    form = "UPDATE" if "UPDATE" in forms else _form(words[0])
     graphs, named, base = _dataset_clauses(tokens, base_iri)
-    deterministic = not any(
-        t.kind == "word" and t.text.upper() in NON_DETERMINISTIC for reading in seen for t in reading
-    )
+    deterministic = not any(word in NON_DETERMINISTIC for reading in words for word in reading)
     light = _light(tokens)
     if form == "SELECT" and max_rows > 0:
         wrapped = _limit_rows(text, tokens, max_rows)

@@ -51,11 +51,11 @@ _EXPONENT = r"[eE][+-]?[0-9]+"
 _TOKEN = re.compile(
     r"(?:[ \t\r\n]+|#[^\r\n]*)*"  # whitespace and comments before the token
     r"(?:"
-    rf"(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)"
+    rf"(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]++|{_UCHAR})*+>)"
     rf"|(?P<string>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*'''"
     rf"|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|{_ECHAR}|{_UCHAR}))*\"\"\""
-    rf"|'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*'"
-    rf"|\"(?:[^\"\\\n\r]|{_ECHAR}|{_UCHAR})*\")"
+    rf"|'(?:[^'\\\n\r]++|{_ECHAR}|{_UCHAR})*+'"
+    rf"|\"(?:[^\"\\\n\r]++|{_ECHAR}|{_UCHAR})*+\")"
     rf"|(?P<var>[?$]{_VARNAME})"
     rf"|(?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)"
     rf"|(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)"
@@ -101,19 +101,19 @@ def lex(text: str) -> Lexed:
     depth = run = 0
     pos, end = 0, len(text)
     match = _TOKEN.match
+    new = tuple.__new__  # Token(...) through NamedTuple's __new__ cost twice as much, on every token
     while pos < end:
         m = match(text, pos)
         assert m is not None  # the last alternatives match any character, or the end
         kind = m.lastgroup or "error"
         if kind == "end":
             break
-        start = m.start(kind)
-        value = m.group(kind)
-        pos = m.end()
+        start, pos = m.span(kind)  # the token ends the match (whitespace and comments come before it)
+        value = text[start:pos]
         if kind in _PLAIN:
             if kind != "iri" or stack[-1] != "e" or not tokens or not _is_operand(tokens[-1]):
                 run = 0
-                append(Token(kind, value, start))
+                append(new(Token, (kind, value, start)))
                 continue
             value = "<=" if text.startswith("<=", start) else "<"  # an operator after an operand
             kind, pos = "punct", start + len(value)
@@ -148,7 +148,7 @@ def lex(text: str) -> Lexed:
             depth = max(depth, run + len(stack) - 1)
         else:
             run = 0
-        append(Token(kind, value, start))
+        append(new(Token, (kind, value, start)))
     return Lexed(tokens, depth)
 
 

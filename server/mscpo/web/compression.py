@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
-from werkzeug.datastructures import Headers
 from werkzeug.http import parse_accept_header
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -37,6 +37,7 @@ COMPRESSIBLE = (
 )
 
 
+@lru_cache(maxsize=256)  # clients send a handful of distinct headers; parsing one cost more than a lookup query
 def accepts_gzip(header: str | None) -> bool:
     """True when Accept-Encoding lists gzip (or *) with a q-value above 0."""
     if not header:
@@ -48,7 +49,9 @@ def accepts_gzip(header: str | None) -> bool:
 
 
 class GzipMiddleware:
-    """Compresses bodies of compressible types when the client accepts gzip; adds ``Vary: Accept-Encoding``."""
+    """Compresses bodies of compressible types when the client accepts gzip; adds ``Vary: Accept-Encoding``.
+
+    Works on the WSGI header list itself (no header object per request): it runs around every answer."""
 
     def __init__(self, app: WsgiApp, level: int = LEVEL, min_bytes: int = MIN_BYTES) -> None:
         self.app = app
@@ -56,18 +59,18 @@ class GzipMiddleware:
         self.min_bytes = min_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        wanted = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")) and environ.get("REQUEST_METHOD") != "HEAD"
-        captured: dict[str, Any] = {}
+        wanted = environ.get("REQUEST_METHOD") != "HEAD" and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
+        captured: list[Any] = ["", [], None]
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
-            captured.update(status=status, headers=headers, exc_info=exc_info)
+            captured[:] = [status, headers, exc_info]
             return _no_write
 
         result = self.app(environ, capture)
-        headers = Headers(captured.get("headers", []))
-        _add_vary(headers)
-        if not (wanted and self._compressible(captured.get("status", ""), headers)):
-            start_response(captured["status"], headers.to_wsgi_list(), captured.get("exc_info"))
+        status, headers, exc_info = captured
+        headers = _with_vary(headers)
+        if not (wanted and self._compressible(status, headers)):
+            start_response(status, headers, exc_info)
             return result
         try:
             body = b"".join(result)
@@ -76,32 +79,43 @@ class GzipMiddleware:
             if close is not None:
                 close()
         if len(body) < self.min_bytes:
-            start_response(captured["status"], headers.to_wsgi_list(), captured.get("exc_info"))
+            start_response(status, headers, exc_info)
             return [body]
         compressed = gzip.compress(body, self.level, mtime=0)
-        headers["Content-Encoding"] = "gzip"
-        headers["Content-Length"] = str(len(compressed))
-        headers.pop("Accept-Ranges", None)
-        start_response(captured["status"], headers.to_wsgi_list(), captured.get("exc_info"))
+        dropped = ("content-encoding", "content-length", "accept-ranges")
+        headers = [(k, v) for k, v in headers if k.lower() not in dropped]
+        headers += [("Content-Encoding", "gzip"), ("Content-Length", str(len(compressed)))]
+        start_response(status, headers, exc_info)
         return [compressed]
 
-    def _compressible(self, status: str, headers: Headers) -> bool:
-        if status[:1] != "2" or "Content-Encoding" in headers or "Content-Range" in headers:
+    def _compressible(self, status: str, headers: list[tuple[str, str]]) -> bool:
+        if status[:1] != "2":
             return False
-        if "no-transform" in headers.get("Cache-Control", ""):
+        found = {k.lower(): v for k, v in reversed(headers)}  # the first of repeated names, as Headers.get
+        if "content-encoding" in found or "content-range" in found:
             return False
-        length = headers.get("Content-Length")
+        if "no-transform" in found.get("cache-control", ""):
+            return False
+        length = found.get("content-length")
         if length is not None and (not length.isdigit() or not self.min_bytes <= int(length) <= MAX_BYTES):
             return False
-        media = headers.get("Content-Type", "").split(";")[0].strip().lower()
+        media = found.get("content-type", "").split(";")[0].strip().lower()
         return media.startswith(COMPRESSIBLE)
 
 
-def _add_vary(headers: Headers) -> None:
-    vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+def _with_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers with one ``Vary`` that names Accept-Encoding (repeated Vary headers merged)."""
+    vary: list[str] = []
+    rest: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name.lower() == "vary":
+            vary += [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            rest.append((name, value))
     if "accept-encoding" not in (v.lower() for v in vary):
         vary.append("Accept-Encoding")
-    headers["Vary"] = ", ".join(vary)
+    rest.append(("Vary", ", ".join(vary)))
+    return rest
 
 
 def _no_write(data: bytes) -> None:

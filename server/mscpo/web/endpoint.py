@@ -77,6 +77,7 @@ class SparqlEndpoint:
         federation: FederationSettings | None = None,
     ) -> None:
         self.settings = settings
+        self.endpoint_url = settings.endpoint_url  # the base IRI of every query: computed once
         self.federation = federation if federation is not None else FederationSettings()
         self.backend = backend
         self.gate = gate
@@ -133,7 +134,7 @@ class SparqlEndpoint:
                     raise protocol.ProtocolError(
                         403, f"{', '.join(refused)} is refused in updates: this server never fetches data"
                     )
-                update = writes.WriteOp("update", text=request.text, base_iri=self.settings.endpoint_url)
+                update = writes.WriteOp("update", text=request.text, base_iri=self.endpoint_url)
                 return self._write(start_response, environ, accept, started, lambda _environ: update)
             return self._query(start_response, request, environ, started, head=method == "HEAD")
         except protocol.ProtocolError as exc:
@@ -182,7 +183,7 @@ class SparqlEndpoint:
                     query,
                     default_graphs=request.default_graphs,
                     named_graphs=request.named_graphs,
-                    base_iri=self.settings.endpoint_url,
+                    base_iri=self.endpoint_url,
                 )
 
             resolving = time.perf_counter()
@@ -190,7 +191,7 @@ class SparqlEndpoint:
                 lambda: resolve_service_clauses(text, self.federation, local), budget
             )
             budget = max(budget - (time.perf_counter() - resolving), 0.001)
-        inspection = guard.inspect(text, self.settings.max_rows, self.settings.endpoint_url)
+        inspection = guard.inspect(text, self.settings.max_rows, self.endpoint_url)
         if inspection.form == "UPDATE":
             raise protocol.ProtocolError(
                 400,
@@ -213,7 +214,7 @@ class SparqlEndpoint:
             self._check_dataset(default_graphs, named_graphs, where)
         fmt = negotiation.choose(request.accept or None, execute.kind_of(inspection.form))
         if fmt is None:
-            problem = execute.syntax_error(request.text, self.settings.endpoint_url)
+            problem = execute.syntax_error(request.text, self.endpoint_url)
             if problem is not None:  # a malformed query is a 400 whatever the Accept header says
                 raise protocol.ProtocolError(400, f"SPARQL syntax error: {problem}")
             raise protocol.ProtocolError(406, f"no served format matches Accept: {request.accept}")
@@ -230,7 +231,7 @@ class SparqlEndpoint:
                     self.settings.max_result_bytes,
                     default_graphs,
                     named_graphs,
-                    self.settings.endpoint_url,
+                    self.endpoint_url,
                 ),
                 budget,
             )
@@ -259,7 +260,7 @@ class SparqlEndpoint:
         """The dataset to query: protocol parameters replace FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4); either
         one given makes the other list empty, not the union (SPARQL 1.1 Query 13.2). None, None: the union
         default graph and every named graph. Relative IRIs resolve against the query's BASE."""
-        base = inspection.base or self.settings.endpoint_url
+        base = inspection.base or self.endpoint_url
         if request.default_graphs is not None or request.named_graphs is not None:
             defaults = tuple(guard.resolve(g, base) for g in request.default_graphs or ())
             named = tuple(guard.resolve(g, base) for g in request.named_graphs or ())

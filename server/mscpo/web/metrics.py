@@ -101,6 +101,7 @@ class Metrics:
             "mscpo_query_cache_hits", "Answers served from the identical-query cache.", registry=self.registry
         )
         self.triple_collector = TripleCollector(triples, backend)
+        self._by_code: dict[int, Any] = {}  # the counter's child per status code (labels() costs more than inc())
 
     @property
     def triples(self) -> dict[str, int]:
@@ -113,7 +114,10 @@ class Metrics:
 
     def observe(self, status: int, seconds: float | None = None, cache_hit: bool = False) -> None:
         """Count one answered request (and its latency when it was a SPARQL operation)."""
-        self.requests.labels(code=str(status)).inc()
+        child = self._by_code.get(status)
+        if child is None:
+            child = self._by_code[status] = self.requests.labels(code=str(status))
+        child.inc()
         if cache_hit:
             self.cache_hits.inc()
         if seconds is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from mscpo import config, paths
-from mscpo.web import admission, outbound
+from mscpo.web import admission, outbound, worker
 from mscpo.web.app import create_app
 from mscpo.web.endpoint import SparqlEndpoint
 
@@ -42,7 +42,7 @@ def gunicorn_options(settings: config.Settings) -> dict[str, Any]:
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.effective_workers,
-        "worker_class": "mscpo.web.admission.ReadDeadlineWorker",
+        "worker_class": "mscpo.web.worker.ReadDeadlineWorker",
         "preload_app": True,
         # gunicorn's own kill is only a backstop: the query and write deadlines end a worker first, with a 503.
         "timeout": int(max(settings.query_timeout, settings.write_timeout)) + 30,
@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     endpoint = app.wsgi_app
     if isinstance(endpoint, SparqlEndpoint):
         endpoint.admission = admission.Admission(settings.effective_workers)
+    worker.prepare()  # before the fork: the socket busy workers hand their idle connections to
     if (
         isinstance(endpoint, SparqlEndpoint)
         and not endpoint.federation.enabled
