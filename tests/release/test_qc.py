@@ -110,6 +110,20 @@ def test_import_iri_mismatch_is_reported() -> None:
     assert rules == {"import_iri_mismatch", "undeclared_property", "untyped_class"}
 
 
+def test_missing_owl_api_is_reported_not_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: without Java or the OWL API jars, qc skipped the DL checks and said nothing."""
+    from mscpo.release import owlapi
+
+    def unavailable(*_args: object, **_kw: object) -> list[tuple[str, str, str, str]]:
+        raise owlapi.OwlApiUnavailable("java and javac are needed for the OWL API checks")
+
+    monkeypatch.setattr(owlapi, "qc_findings", unavailable)
+    result = run_qc(CLEAN / "ontology.ttl", CLEAN / "catalog-v001.xml", [], PROFILE, reason=False,
+                    release_dir=paths.ontology_dir())
+    warned = [f for f in result.findings if f.rule == "owlapi_unavailable"]
+    assert len(warned) == 1 and warned[0].level == "WARN" and "javac" in warned[0].value
+
+
 def test_release_reparse_failure_is_reported() -> None:
     rules = _python_rules(
         CLEAN / "ontology.ttl", CLEAN / "catalog-v001.xml", release_dir=FIXTURES / "python" / "broken_release"
@@ -176,7 +190,7 @@ def test_qc_passes_on_the_real_ontology() -> None:
 
 WARN_INFO_CHECKS = sorted(
     c for c, level in PROFILE.items()
-    if level in ("WARN", "INFO") and c not in ("no_disjointness", "deprecated_term_in_data")
+    if level in ("WARN", "INFO") and c not in ("no_disjointness", "deprecated_term_in_data", "owlapi_unavailable")
 )
 
 

@@ -9,7 +9,6 @@ which has no PURL, from the Cell Ontology repository). Each file is stored under
 from __future__ import annotations
 
 import gzip
-import shutil
 import urllib.request
 from pathlib import Path
 
@@ -56,7 +55,3 @@ def fetch_sources(source: str, files: dict[str, str], folder: Path, obo_purl: st
             url = source.rstrip("/") + "/" + name
         _download(url, folder / name)
     return folder
-
-
-def remove(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
