@@ -296,15 +296,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="mscpo-sources-") as folder:
+        return _build(args, _sources_dir(args.sources, Path(folder)))
+
+
+def _sources_dir(source: str | None, download_to: Path) -> Path:
+    """The folder of releases: ``source`` itself, ``../shared/ontologies``, or a download of a URL / the PURLs."""
+    if source and fetch.is_remote(source):
+        files = {key: name for key, (_kind, name) in FILE_SOURCES.items()}
+        return fetch.fetch_sources(source, files, download_to)
+    folder = Path(source) if source else shared_sources_dir()
+    if not folder.is_dir():
+        raise InputError(f"source releases folder {folder} not found", hint="pass --sources DIR, URL or obo")
+    return folder
+
+
+def _build(args: argparse.Namespace, sources_dir: Path) -> int:
     ontology_dir = args.ontology_dir or paths.ontology_dir()
-    if args.sources and fetch.is_remote(args.sources):
-        with tempfile.TemporaryDirectory(prefix="mscpo-sources-") as folder:
-            files = {key: name for key, (_kind, name) in FILE_SOURCES.items()}
-            args.sources = str(fetch.fetch_sources(args.sources, files, Path(folder)))
-            return run(args)
-    sources_dir = Path(args.sources) if args.sources else shared_sources_dir()
-    if not sources_dir.is_dir():
-        raise InputError(f"source releases folder {sources_dir} not found", hint="pass --sources DIR, URL or obo")
     sources = Sources(sources_dir)
     outputs = build_all(ontology_dir, sources_dir, args.reference or paths.reference_dir(), sources=sources)
     duplicates = minted_duplicates(ontology_dir / "mscpo-edit.ttl", sources)
