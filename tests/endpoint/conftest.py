@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import http.server
 import os
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -22,50 +18,18 @@ from mscpo.testing import free_port
 from mscpo.web.app import create_app
 
 from tests.endpoint.endpoint_support import FIXTURES, MAX_REQUEST_BYTES, QUERY_TIMEOUT, Recorder, RunningServer
+from tests.server_process import start_mscpo
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """``mscpo serve`` as users run it (gunicorn, 3 workers) on a free loopback port, for the session."""
-    port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "serve.log"
     env = {**os.environ, "MSCPO_HOME": str(FIXTURES), "MSCPO_MAX_REQUEST_BYTES": str(MAX_REQUEST_BYTES)}
-    command = [
-        sys.executable,
-        "-m",
-        "mscpo.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "3",
-        "--query-timeout",
-        str(QUERY_TIMEOUT),
-        "--log-level",
-        "info",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    running = RunningServer(f"http://127.0.0.1:{port}", process, log_path)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(running.base + "/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"mscpo serve did not start:\n{running.log()}")
-            time.sleep(0.1)
+    args = ["--workers", "3", "--query-timeout", str(QUERY_TIMEOUT), "--log-level", "info"]
+    running = start_mscpo(log_path, args, env, timeout=30)
     yield running
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 from mscpo import config, paths
 from mscpo.web.app import create_app
 
-from tests.front.front_support import start_server, stop_server
+from tests.front.front_support import start_server
 
 
 @pytest.fixture(scope="session")
@@ -42,4 +42,4 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """``mscpo serve`` (gunicorn, 2 workers, read-only, in memory) on a free loopback port."""
     running = start_server(tmp_path_factory.mktemp("front-server") / "serve.log")
     yield running
-    stop_server(running)
+    running.stop()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.front.front_support import RunningServer, start_server, stop_server
+from tests.front.front_support import RunningServer, start_server
 
 TOKEN = "front-test-token-0123456789"
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
@@ -67,7 +67,7 @@ def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer
     base = tmp_path_factory.mktemp("front-writable")
     running = start_server(base / "serve.log", {"MSCPO_WRITE_TOKEN": TOKEN}, ("--store", str(base / "store")))
     yield running
-    stop_server(running)
+    running.stop()
 
 
 def update(server: RunningServer, text: str) -> int:

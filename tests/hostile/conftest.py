@@ -7,15 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.hostile.hostile_support import TOKEN, Hostile, Listener
-from tests.server_process import free_port
+from tests.server_process import start_mscpo
 
 FIXTURES = Path(__file__).parent.parent / "endpoint" / "fixtures"
 
@@ -42,27 +40,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    log_path = work / "serve.log"
-    command = [sys.executable, "-m", "mscpo.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", "3", "--query-timeout", "2", "--store", str(store), "--log-level", "info"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Hostile(f"http://127.0.0.1:{port}", process, log_path)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(server.base + "/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"mscpo serve did not start:\n{server.log()}")
-            time.sleep(0.1)
+    args = ["--workers", "3", "--query-timeout", "2", "--store", str(store), "--log-level", "info"]
+    server = start_mscpo(work / "serve.log", args, env, record=Hostile)
     yield server
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    server.stop()
