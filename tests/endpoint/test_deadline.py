@@ -135,3 +135,35 @@ def test_thread_and_kill_deadlines_return_results_in_time() -> None:
     with pytest.raises(execute.QueryTimeout):
         execute.ThreadDeadline().run(lambda: time.sleep(1), 0.1)
 
+
+
+class _CountingCondition(threading.Condition):
+    notified = 0
+
+    def notify(self, n: int = 1) -> None:
+        type(self).notified += 1
+        super().notify(n)
+
+
+def test_watchdog_fires_on_time_but_is_not_woken_for_far_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: waking the watchdog thread on every query cost ~25 µs of CPU per request (issue 10)."""
+    watchdog = execute.Watchdog()
+    monkeypatch.setattr(watchdog, "_cond", _CountingCondition())
+    fired: list[float] = []
+    watchdog.arm(30, lambda: fired.append(time.monotonic()))
+    assert not watchdog.disarm()
+    time.sleep(2 * execute.IDLE_WAKE_SECONDS)  # the thread now idles, looking every IDLE_WAKE_SECONDS
+    before = _CountingCondition.notified
+    for _ in range(500):
+        watchdog.arm(30, lambda: fired.append(time.monotonic()))
+        assert not watchdog.disarm()
+    assert _CountingCondition.notified == before and not fired
+    for seconds in (0.02, 0.3):  # shorter and longer than the idle look: both fire on time
+        armed = time.monotonic()
+        watchdog.arm(seconds, lambda: fired.append(time.monotonic()))
+        deadline = armed + seconds + 2.0
+        while not fired and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert watchdog.disarm() and fired
+        assert seconds <= fired[0] - armed < seconds + 0.1
+        fired.clear()

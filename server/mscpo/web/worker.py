@@ -14,7 +14,9 @@ A sync worker runs one request at a time (so a query deadline can end the proces
 * a parked connection belongs to the worker that parked it, so while that worker runs a long request
   (``HANDOFF_SECONDS``), it passes its parked connections, with the bytes already read, to a socket every
   worker listens on (``SCM_RIGHTS``), and the next idle worker takes them over: a slow query never delays the
-  next request of another client.
+  next request of another client;
+* a bodiless GET/HEAD whose header block is already in is parsed and answered by :mod:`mscpo.web.fastpath`
+  (llhttp, one ``sendall``), which hands anything it does not fully understand back to gunicorn's parser.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from gunicorn import http, util
 from gunicorn.http import wsgi
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.sync import SyncWorker
+
+from mscpo.web import fastpath
 
 HEADER_SECONDS = 5.0
 IDLE_SECONDS = 10.0
@@ -145,6 +149,9 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
         self._ready: list[socket.socket] = []  # parked with a whole request already read (pipelined)
         self._lock = threading.Lock()  # the main thread's loop and the lender thread's hand-over
         self._busy_since: float | None = None  # set while a request runs (under the lock)
+        self._fast = fastpath.usable() and not self.cfg.is_ssl
+        self._base_environ = wsgi.base_environ(self.cfg)
+        self._server_addresses: dict[Any, Any] = {}
 
     def init_process(self) -> None:
         """In the forked worker, before its loop: the thread that lends parked connections while it is busy,
@@ -329,6 +336,10 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
 
     def _handle(self, listener: Any, client: socket.socket, addr: Any) -> None:
         client.settimeout(IDLE_SECONDS)
+        simple = self._simple(client)
+        if simple is not None:
+            self._handle_simple(listener, client, addr, simple)
+            return
         signal.setitimer(signal.ITIMER_REAL, HEADER_SECONDS)
         req = parser = None
         keep = False
@@ -351,14 +362,57 @@ class ReadDeadlineWorker(SyncWorker):  # type: ignore[misc]
             early = parser.unreader.take_buffered()
             if isinstance(client, _Buffered):
                 early += client.take_early()
-            try:
-                client.setblocking(False)
-            except OSError:
-                self._close(client)
-                return
-            self._park(client, addr, early)
-            if b"\r\n\r\n" in early:  # a pipelined request is already here: the loop runs it next
-                self._ready.append(client)
+            self._keep_or_close(client, addr, early)
+            return
+        self._linger(client)
+
+    def _keep_or_close(self, client: socket.socket, addr: Any, early: bytes) -> None:
+        """Back into the loop for the next request (HTTP/1.1 keep-alive), with the bytes already read."""
+        try:
+            client.setblocking(False)
+        except OSError:
+            self._close(client)
+            return
+        self._park(client, addr, early)
+        if b"\r\n\r\n" in early:  # a pipelined request is already here: the loop runs it next
+            self._ready.append(client)
+
+    def _simple(self, client: socket.socket) -> fastpath.SimpleRequest | None:
+        """The request when :mod:`mscpo.web.fastpath` may answer it (its header block is already read)."""
+        if not self._fast or not isinstance(client, _Buffered):
+            return None
+        cfg = self.cfg
+        return fastpath.parse(
+            client._early, cfg.limit_request_line, cfg.limit_request_fields, cfg.limit_request_field_size
+        )
+
+    def _handle_simple(self, listener: Any, client: socket.socket, addr: Any, simple: fastpath.SimpleRequest) -> None:
+        assert isinstance(client, _Buffered)
+        rest = client.take_early()[simple.consumed :]
+        server = self._server_addresses.get(listener)
+        if server is None:
+            server = self._server_addresses[listener] = listener.getsockname()
+        environ = fastpath.environ(simple, self._base_environ, client, addr, server)
+        environ["mscpo.worker"] = self
+        keep = simple.keep_alive
+        self.nr += 1
+        if self.nr >= self.max_requests:
+            self.log.info("Autorestarting worker after current request.")
+            self.alive = keep = False
+        try:
+            keep = fastpath.respond(self.wsgi, environ, client, _http_date(), keep)
+        except fastpath.AnswerCut:
+            self.log.exception("Error handling request")
+            keep = False
+        except OSError as exc:
+            if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+                self.log.exception("Socket error processing request.")
+            keep = False
+        except BaseException as exc:  # as gunicorn: an error page (500) when nothing was sent yet
+            self.handle_error(None, client, addr, exc)
+            keep = False
+        if keep and self.alive:
+            self._keep_or_close(client, addr, rest)
             return
         self._linger(client)
 
