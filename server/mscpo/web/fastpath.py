@@ -162,6 +162,7 @@ def respond(
     """
     started: list[Any] = []
     written: list[bytes] = []
+    sent = [False]  # the status line is out: start_response may no longer replace it
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
         if exc_info is not None and sent[0]:
@@ -169,7 +170,6 @@ def respond(
         started[:] = [status, headers]
         return written.append
 
-    sent = [False]
     result = app(env, start_response)
     try:
         parts: list[bytes] = written
